@@ -1,0 +1,3 @@
+export { collectInfo, formatInfo, type MachineInfo } from './info.js';
+export { buildProgram } from './program.js';
+export { VERSION } from './version.js';

@@ -1,0 +1,24 @@
+export type {
+  ClassificationLoss,
+  ClassificationLossContext,
+  ClassificationLossInit,
+  LossTerms,
+} from './classification-loss.js';
+export type {
+  ImageSampler,
+  SamplerDataset,
+  SamplerInit,
+  SamplerPosition,
+} from './image-sampler.js';
+export type { TaskTransferInit } from './registries.js';
+export { classificationLosses, imageSamplers, taskTransfers } from './registries.js';
+export type { PluginConfig, PluginFactory } from './registry.js';
+export { Registry, RegistryError } from './registry.js';
+export type { JsonValue, PluginState, Stateful } from './state.js';
+export type {
+  PositiveRoiInfo,
+  TaskBranch,
+  TaskTransfer,
+  TaskTransferInputs,
+  TransferStepContext,
+} from './task-transfer.js';

@@ -1,0 +1,18 @@
+/** A JSON value: what plug-in state is made of, so checkpoints are plain JSON files. */
+export type JsonValue =
+  | null
+  | boolean
+  | number
+  | string
+  | JsonValue[]
+  | { [key: string]: JsonValue };
+
+/** Plug-in state written beside the weights in a checkpoint and read back on resume. */
+export type PluginState = { [key: string]: JsonValue };
+
+/** Something that owns running state that must survive a checkpoint/resume cycle exactly. */
+export interface Stateful {
+  /** A JSON snapshot of the running state; restoring it with `setState` continues exactly. */
+  getState(): PluginState;
+  setState(state: PluginState): void;
+}

@@ -1,0 +1,9 @@
+export {
+  activeBackend,
+  type BackendChoice,
+  type BackendName,
+  BackendUnavailableError,
+  initBackend,
+  isBackendInstalled,
+  onBackendInit,
+} from './backend.js';
