@@ -1,0 +1,5 @@
+import type { Command } from 'commander';
+import { registerInfo } from './info.js';
+
+/** Every `crat` sub-command, one module each; add a command by adding its register function here. */
+export const COMMANDS: ((program: Command) => void)[] = [registerInfo];
