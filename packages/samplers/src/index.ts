@@ -1,0 +1,12 @@
+import './register.js';
+
+export { type ClassAwareOptions, ClassAwareSampler } from './class-aware.js';
+export { createRandom, mixSeed, type Random } from './random.js';
+export {
+  computeRepeatFactors,
+  type RepeatFactorOptions,
+  RepeatFactorSampler,
+  type RepeatFactors,
+} from './repeat-factor.js';
+export { SamplerBase, SamplerStateError, shardIndices } from './sampler-base.js';
+export { type UniformOptions, UniformSampler } from './uniform.js';
