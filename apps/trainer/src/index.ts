@@ -1,3 +1,4 @@
+export * from './config/index.js';
 export { collectInfo, formatInfo, type MachineInfo } from './info.js';
 export { buildProgram } from './program.js';
 export { VERSION } from './version.js';

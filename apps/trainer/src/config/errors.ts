@@ -1,0 +1,12 @@
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+  constructor(
+    message: string,
+    /** The config file the error is about. */
+    readonly file: string,
+    /** Dotted path of the offending field, when the error is about one. */
+    readonly field?: string,
+  ) {
+    super(message);
+  }
+}

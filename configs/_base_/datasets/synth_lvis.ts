@@ -1,0 +1,20 @@
+import { defineConfig } from '@crat/trainer';
+
+// The synthetic long-tailed set from `@crat/lvis-synth` (128x128 images, ~40 classes in
+// shape families). `crat train` generates it under data/synth when it is missing.
+export default defineConfig({
+  dataset: {
+    type: 'synth',
+    train: { annFile: 'data/synth/annotations/lvis_synth_train.json', imgDir: 'data/synth' },
+    val: { annFile: 'data/synth/annotations/lvis_synth_val.json', imgDir: 'data/synth' },
+    synth: { outDir: 'data/synth', seed: 0 },
+  },
+  pipeline: {
+    train: { scales: [[128, 128]], scaleMode: 'value', keepRatio: true, flipRatio: 0.5 },
+    test: { scale: [128, 128], keepRatio: true },
+    padDivisor: 32,
+  },
+  data: { batchSize: 2, workers: 1, prefetch: 4 },
+  sampler: { type: 'repeat-factor', threshold: 0.001 },
+  evaluation: { metrics: ['bbox', 'segm'] },
+});
