@@ -1,0 +1,41 @@
+import * as tf from '@tensorflow/tfjs-core';
+import type { PresentClasses } from './class-index.js';
+import { classExcludingSoftmax, cosineToFisher, seenClassMask } from './class-weights.js';
+import type { FisherBank } from './fisher-bank.js';
+import type { CratCommonOptions } from './options.js';
+
+/** This step's CRAT class weights for every positive RoI and the classes with a nonzero Fisher. */
+export interface ClassWeightStep {
+  /** `f_n_i [P, C]`: class-excluding softmax of the cosine similarities (0 at each RoI's own class). */
+  classWeights: tf.Tensor2D;
+  /** `[C]`: 1 where the (updated) Fisher row is nonzero. */
+  seen: tf.Tensor1D;
+}
+
+/**
+ * Update the Fisher from this step's per-RoI gradients (`perRoi [P, K]`, detached), then
+ * compare each RoI's gradient (the first RoI's in `reference` mode, as the published code
+ * does) with every class's updated Fisher and turn the similarities into class weights.
+ * Cosine similarity is scale-free, so `perRoi` may carry any positive normaliser.
+ */
+export function fisherGuidedClassWeights(
+  bank: FisherBank,
+  perRoi: tf.Tensor2D,
+  present: PresentClasses,
+  labelOneHot: tf.Tensor2D,
+  opts: Pick<CratCommonOptions, 'mode' | 'momentum' | 'temperature' | 'normEps'>,
+): ClassWeightStep {
+  bank.update(perRoi, present, opts.mode, opts.momentum);
+  const fisher = bank.fisher!;
+  return tf.tidy(() => {
+    const p = perRoi.shape[0];
+    const cos =
+      opts.mode === 'reference'
+        ? tf.tile(cosineToFisher(tf.slice(perRoi, [0, 0], [1, -1]), fisher, opts.normEps), [p, 1])
+        : cosineToFisher(perRoi, fisher, opts.normEps);
+    return {
+      classWeights: classExcludingSoftmax(cos as tf.Tensor2D, labelOneHot, opts.temperature),
+      seen: seenClassMask(fisher),
+    };
+  });
+}

@@ -1,0 +1,11 @@
+import * as tf from '@tensorflow/tfjs-core';
+
+/**
+ * Float one-hot rows `[N, depth]`. Built as int32 then cast: the wasm backend's OneHot kernel
+ * (tfjs 4.22) writes integer bit patterns into a float32 output when asked for float32.
+ */
+export function floatOneHot(indices: tf.Tensor1D, depth: number): tf.Tensor2D {
+  return tf.tidy(
+    () => tf.cast(tf.oneHot(tf.cast(indices, 'int32'), depth), 'float32') as tf.Tensor2D,
+  );
+}

@@ -1,0 +1,176 @@
+/**
+ * How the per-RoI gradient vectors are built, matching the fixture variants:
+ * - `reference` (`reference_shortcut`): exactly the published commit. The first positive's
+ *   gradient stands in for every RoI in the similarity, and the Fisher update feeds every RoI
+ *   the gradient of the whole batch loss for its class.
+ * - `exact` (`exact_per_sample`): each RoI's own gradient in the similarity; the Fisher update
+ *   as published.
+ * - `exact-fisher` (`exact_per_sample_incl_fisher`): also per-RoI gradients in the Fisher
+ *   update, so the statistic is the mean of squared per-RoI gradients (a true diagonal Fisher).
+ */
+export type CratMode = 'reference' | 'exact' | 'exact-fisher';
+
+export const CRAT_MODES: readonly CratMode[] = ['reference', 'exact', 'exact-fisher'];
+
+/** Box regression loss whose derivative feeds the Fisher and whose value is the transfer loss. */
+export type RegressionLoss = 'l1' | 'smooth-l1';
+
+/** Options shared by both branches. */
+export interface CratCommonOptions {
+  mode: CratMode;
+  /** Weight of the transfer loss term (published: box 0.001, mask 0.01). */
+  lossWeight: number;
+  /** EMA momentum of the Fisher statistics (published: 0.01), applied to classes present in the batch only. */
+  momentum: number;
+  /** Temperature of the class-excluding softmax over cosine similarities (published: 0.05). */
+  temperature: number;
+  /** Floor of vector norms in the cosine similarity (PyTorch `F.normalize` eps). */
+  normEps: number;
+  /** Top transfused RoIs kept per target class for the diagnostics. */
+  diagnosticsTopK: number;
+  /** Strongest source classes listed per target class in `diagnostics()`. */
+  diagnosticsTopSources: number;
+}
+
+export interface CratBoxOptions extends CratCommonOptions {
+  /**
+   * Zero the transfer weight of classes whose Fisher is still all zero, after the softmax and
+   * without renormalising (published: true).
+   */
+  maskUnseenClasses: boolean;
+  regressionLoss: RegressionLoss;
+  /** Beta of the smooth L1 loss (ignored for `l1`). */
+  smoothL1Beta: number;
+  /** Added to the branch's `avgFactor` as mmdetection's `weight_reduce_loss` does (float32 eps). */
+  avgFactorEps: number;
+  /** Key under which the per-RoI class weights are published to the mask branch in `ctx.shared`. */
+  shareKey: string;
+}
+
+/** Where the mask branch takes its per-RoI class weights from. */
+export type MaskWeightSource = 'bbox' | 'mask';
+
+export interface CratMaskOptions extends CratCommonOptions {
+  /**
+   * `bbox` (published): reuse the bbox branch's class-excluding softmax of this step (read from
+   * `ctx.shared[shareKey]`, so `crat-bbox` must run on the bbox branch). `mask`: build the
+   * weights from the mask branch's own Fisher and per-RoI mask gradients (mask-only CRAT).
+   */
+  weightsFrom: MaskWeightSource;
+  /**
+   * Zero the weights of classes whose Fisher is all zero (published: false, the commit hands the
+   * mask head the unmasked weights). With `weightsFrom: 'bbox'` the bbox Fisher decides.
+   */
+  maskUnseenClasses: boolean;
+  shareKey: string;
+}
+
+/** The key both branches use by default to share the bbox branch's weights. */
+export const DEFAULT_SHARE_KEY = 'crat-transfuse/bbox-class-weights';
+
+export const CRAT_BOX_DEFAULTS: CratBoxOptions = {
+  mode: 'exact',
+  lossWeight: 0.001,
+  momentum: 0.01,
+  temperature: 0.05,
+  normEps: 1e-12,
+  diagnosticsTopK: 10,
+  diagnosticsTopSources: 5,
+  maskUnseenClasses: true,
+  regressionLoss: 'l1',
+  smoothL1Beta: 1,
+  avgFactorEps: 1.1920928955078125e-7,
+  shareKey: DEFAULT_SHARE_KEY,
+};
+
+export const CRAT_MASK_DEFAULTS: CratMaskOptions = {
+  mode: 'exact',
+  lossWeight: 0.01,
+  momentum: 0.01,
+  temperature: 0.05,
+  normEps: 1e-12,
+  diagnosticsTopK: 10,
+  diagnosticsTopSources: 5,
+  weightsFrom: 'bbox',
+  maskUnseenClasses: false,
+  shareKey: DEFAULT_SHARE_KEY,
+};
+
+export class CratOptionError extends Error {
+  override name = 'CratOptionError';
+}
+
+function requireNumber(
+  where: string,
+  key: string,
+  v: unknown,
+  ok: (x: number) => boolean,
+  rule: string,
+): void {
+  if (typeof v !== 'number' || !Number.isFinite(v) || !ok(v)) {
+    throw new CratOptionError(
+      `${where}: option '${key}' must be ${rule}, got ${JSON.stringify(v)}`,
+    );
+  }
+}
+
+function requireOneOf<T extends string>(
+  where: string,
+  key: string,
+  v: unknown,
+  allowed: readonly T[],
+): void {
+  if (typeof v !== 'string' || !allowed.includes(v as T)) {
+    throw new CratOptionError(
+      `${where}: option '${key}' must be one of ${allowed.map((a) => `'${a}'`).join(', ')}, got ${JSON.stringify(v)}`,
+    );
+  }
+}
+
+function validateCommon(where: string, o: CratCommonOptions): void {
+  requireOneOf(where, 'mode', o.mode, CRAT_MODES);
+  requireNumber(where, 'lossWeight', o.lossWeight, (x) => x >= 0, 'a number >= 0');
+  requireNumber(where, 'momentum', o.momentum, (x) => x > 0 && x <= 1, 'in (0, 1]');
+  requireNumber(where, 'temperature', o.temperature, (x) => x > 0, 'a number > 0');
+  requireNumber(where, 'normEps', o.normEps, (x) => x > 0, 'a number > 0');
+  requireNumber(
+    where,
+    'diagnosticsTopK',
+    o.diagnosticsTopK,
+    (x) => Number.isInteger(x) && x >= 0,
+    'an integer >= 0',
+  );
+  requireNumber(
+    where,
+    'diagnosticsTopSources',
+    o.diagnosticsTopSources,
+    (x) => Number.isInteger(x) && x >= 0,
+    'an integer >= 0',
+  );
+}
+
+export function validateBoxOptions(o: CratBoxOptions, where = 'crat-bbox'): CratBoxOptions {
+  validateCommon(where, o);
+  requireOneOf(where, 'regressionLoss', o.regressionLoss, ['l1', 'smooth-l1'] as const);
+  requireNumber(where, 'smoothL1Beta', o.smoothL1Beta, (x) => x >= 0, 'a number >= 0');
+  requireNumber(where, 'avgFactorEps', o.avgFactorEps, (x) => x >= 0, 'a number >= 0');
+  if (typeof o.maskUnseenClasses !== 'boolean') {
+    throw new CratOptionError(`${where}: option 'maskUnseenClasses' must be a boolean`);
+  }
+  if (typeof o.shareKey !== 'string' || o.shareKey === '') {
+    throw new CratOptionError(`${where}: option 'shareKey' must be a non-empty string`);
+  }
+  return o;
+}
+
+export function validateMaskOptions(o: CratMaskOptions, where = 'crat-mask'): CratMaskOptions {
+  validateCommon(where, o);
+  requireOneOf(where, 'weightsFrom', o.weightsFrom, ['bbox', 'mask'] as const);
+  if (typeof o.maskUnseenClasses !== 'boolean') {
+    throw new CratOptionError(`${where}: option 'maskUnseenClasses' must be a boolean`);
+  }
+  if (typeof o.shareKey !== 'string' || o.shareKey === '') {
+    throw new CratOptionError(`${where}: option 'shareKey' must be a non-empty string`);
+  }
+  return o;
+}
