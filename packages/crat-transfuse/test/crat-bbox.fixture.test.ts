@@ -1,4 +1,4 @@
-import type { TaskTransferInputs, TransferStepContext } from '@crat/core';
+import type { TransferStepContext } from '@crat/core';
 import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import {
@@ -13,32 +13,11 @@ import {
   seenClassMask,
 } from '../src/index.js';
 import { BACKENDS, useBackend } from './backends.js';
-import { type BoxStep, boxFixture, rows, VARIANT_MODES } from './fixtures.js';
+import { boxFixture, rows, VARIANT_MODES } from './fixtures.js';
+import { boxInputs } from './inputs.js';
 import { expectArrayClose, expectScalarClose, flat } from './tolerance.js';
 
 const fixture = boxFixture();
-
-/** The bbox branch's TaskTransfer inputs for one fixture step: positives only, kernel [D, C*4]. */
-export function boxInputs(
-  step: BoxStep,
-  numClasses: number,
-  predictions: tf.Tensor2D,
-): TaskTransferInputs {
-  const pos = step.expected.pos_indices;
-  const w = step.inputs.fc_reg_weight;
-  return {
-    branch: 'bbox',
-    numClasses,
-    features: tf.tensor2d(rows(step.inputs.features, pos)),
-    labels: tf.tensor1d(step.expected.pos_labels, 'int32'),
-    predictions,
-    targets: tf.tensor2d(rows(step.inputs.bbox_targets, pos)),
-    targetWeights: tf.tensor2d(rows(step.inputs.bbox_weights, pos)),
-    kernel: tf.transpose(tf.tensor2d(w)),
-    bias: tf.tensor1d(step.inputs.fc_reg_bias),
-    avgFactor: step.expected.avg_factor_loss_bbox,
-  };
-}
 
 describe.each(BACKENDS)('crat-bbox against crat_bbox.json (%s)', (backend) => {
   beforeAll(async () => {
