@@ -1,0 +1,59 @@
+import type { DeltaXYWHBBoxCoder } from '@crat/tensor';
+import * as tf from '@tensorflow/tfjs-core';
+
+/** Rows `indices` of an `N x 4` box array. */
+export function takeBoxes(boxes: Float32Array, indices: ArrayLike<number>): Float32Array {
+  const out = new Float32Array(indices.length * 4);
+  for (let i = 0; i < indices.length; i++)
+    out.set(boxes.subarray(indices[i] * 4, indices[i] * 4 + 4), i * 4);
+  return out;
+}
+
+/** Encode `gt` relative to `priors` (both `N x 4`) on the host. */
+export function encodeDeltas(
+  coder: DeltaXYWHBBoxCoder,
+  priors: Float32Array,
+  gt: Float32Array,
+): Float32Array {
+  const n = priors.length / 4;
+  if (n === 0) return new Float32Array(0);
+  return tf.tidy(() =>
+    coder.encode(tf.tensor2d(priors, [n, 4]), tf.tensor2d(gt, [n, 4])).dataSync(),
+  ) as Float32Array;
+}
+
+/** Decode `deltas` (`N x 4k`) against `priors` (`N x 4`) on the host, clipped to `maxShape` `[h, w]`. */
+export function decodeDeltas(
+  coder: DeltaXYWHBBoxCoder,
+  priors: Float32Array,
+  deltas: Float32Array,
+  maxShape: [number, number],
+): Float32Array {
+  const n = priors.length / 4;
+  if (n === 0) return new Float32Array(0);
+  return tf.tidy(() =>
+    coder
+      .decode(tf.tensor2d(priors, [n, 4]), tf.tensor2d(deltas, [n, deltas.length / n]), {
+        maxShape,
+      })
+      .dataSync(),
+  ) as Float32Array;
+}
+
+/** Scale `N x 4` boxes by `[sx, sy]` (divide when `inverse`). */
+export function scaleBoxes(
+  boxes: Float32Array,
+  scale: [number, number],
+  inverse = false,
+): Float32Array {
+  const out = new Float32Array(boxes.length);
+  const sx = inverse ? 1 / scale[0] : scale[0];
+  const sy = inverse ? 1 / scale[1] : scale[1];
+  for (let i = 0; i < boxes.length; i += 4) {
+    out[i] = boxes[i] * sx;
+    out[i + 1] = boxes[i + 1] * sy;
+    out[i + 2] = boxes[i + 2] * sx;
+    out[i + 3] = boxes[i + 3] * sy;
+  }
+  return out;
+}

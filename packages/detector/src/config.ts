@@ -1,0 +1,299 @@
+import type { PluginConfig } from '@crat/core';
+
+/** ResNet depths the backbone builds (BasicBlock for 18/34, Bottleneck for 50). */
+export type ResNetDepth = 18 | 34 | 50;
+
+export interface BackboneConfig {
+  depth: ResNetDepth;
+  /** Channels of the stem and of layer1's 3x3 convs (torchvision: 64). Scale it down for tiny models. */
+  baseChannels: number;
+  /**
+   * Stages whose parameters are frozen: -1 none, 0 the stem, k the stem and layer1..layerk
+   * (mmdetection `frozen_stages`; its Mask R-CNN uses 1).
+   */
+  frozenStages: number;
+  /**
+   * Batch-norm running statistics frozen (mmdetection `norm_eval`). Only `true` is supported:
+   * every BN is an affine map built from its running statistics, as mmdetection does when
+   * fine-tuning detectors with batches of 2.
+   */
+  normEval: true;
+  /** Whether the BN affine parameters (gamma, beta) are trained outside frozen stages (mmdetection `requires_grad`). */
+  normRequiresGrad: boolean;
+  /** Zero-initialise the last BN gamma of every residual block (mmdetection `zero_init_residual`). */
+  zeroInitResidual: boolean;
+}
+
+export interface FpnConfig {
+  /** Output channels of every pyramid level. */
+  outChannels: number;
+  /** Pyramid levels produced: 5 = P2..P6 (P6 by stride-2 max-pool of P5, mmdetection `add_extra_convs=False`). */
+  numOuts: number;
+}
+
+export interface AssignerConfig {
+  posIouThr: number;
+  negIouThr: number;
+  minPosIou: number;
+  matchLowQuality: boolean;
+  /** On a low-quality match, every prior tied with the GT's best IoU gets it (mmdetection `gt_max_assign_all`). */
+  gtMaxAssignAll: boolean;
+}
+
+export interface SamplerConfig {
+  num: number;
+  posFraction: number;
+  /** Prepend the GT boxes to the proposals before assigning (RoI heads only). */
+  addGtAsProposals: boolean;
+}
+
+export interface ProposalConfig {
+  /** Top-scoring anchors kept per level before NMS. */
+  nmsPre: number;
+  nmsIouThr: number;
+  /** Proposals kept per image after NMS. */
+  maxPerImg: number;
+  /** Proposals with width or height not above this are dropped. */
+  minBboxSize: number;
+}
+
+export interface RpnConfig {
+  featChannels: number;
+  anchorStrides: number[];
+  anchorRatios: number[];
+  anchorScales: number[];
+  assigner: AssignerConfig;
+  sampler: SamplerConfig;
+  train: ProposalConfig;
+  test: ProposalConfig;
+  lossClsWeight: number;
+  lossBboxWeight: number;
+}
+
+export interface BBoxHeadConfig {
+  roiSize: number;
+  fcChannels: number;
+  numSharedFcs: number;
+  /** Delta coder stds (means are 0). */
+  targetStds: [number, number, number, number];
+  /** The classification loss plug-in, built from `classificationLosses` (`{ type: 'cross-entropy' }` by default). */
+  loss: PluginConfig;
+  lossBboxWeight: number;
+}
+
+export interface MaskHeadConfig {
+  roiSize: number;
+  numConvs: number;
+  convChannels: number;
+  /** Mask target / prediction size (2 x roiSize: one 2x deconv). */
+  maskSize: number;
+  lossMaskWeight: number;
+}
+
+export interface RoiHeadConfig {
+  /** Strides of the feature maps RoIs are pooled from (P2..P5). */
+  featStrides: number[];
+  samplingRatio: number;
+  aligned: boolean;
+  /** mmdetection's `finest_scale` of the level mapping. */
+  finestScale: number;
+  assigner: AssignerConfig;
+  sampler: SamplerConfig;
+  bbox: BBoxHeadConfig;
+  mask: MaskHeadConfig;
+}
+
+export interface TestConfig {
+  scoreThr: number;
+  nmsIouThr: number;
+  maxPerImg: number;
+  maskThrBinary: number;
+}
+
+/** Every size and threshold of the model: `resolveDetectorConfig` fills the rest from mmdetection's R50-FPN defaults. */
+export interface DetectorConfig {
+  /** Foreground classes C (label C is background). */
+  numClasses: number;
+  /** Training instances per class (length C), handed to losses that need it (Group Softmax). */
+  classInstanceCounts?: number[];
+  backbone: BackboneConfig;
+  fpn: FpnConfig;
+  rpn: RpnConfig;
+  roiHead: RoiHeadConfig;
+  test: TestConfig;
+  /** Task-transfer plug-ins per class-wise branch, built from `taskTransfers`. */
+  transfers: { bbox: PluginConfig[]; mask: PluginConfig[] };
+  /** Seed of parameter initialisation and of the RPN / RoI samplers. */
+  seed: number;
+}
+
+export type DeepPartial<T> = T extends (infer U)[]
+  ? U[]
+  : T extends object
+    ? { [K in keyof T]?: DeepPartial<T[K]> }
+    : T;
+
+/** mmdetection `mask_rcnn_r50_fpn` (1x) with the LVIS test settings (score 1e-4, 300 per image). */
+export function r50FpnConfig(numClasses: number): DetectorConfig {
+  return {
+    numClasses,
+    backbone: {
+      depth: 50,
+      baseChannels: 64,
+      frozenStages: 1,
+      normEval: true,
+      normRequiresGrad: true,
+      zeroInitResidual: true,
+    },
+    fpn: { outChannels: 256, numOuts: 5 },
+    rpn: {
+      featChannels: 256,
+      anchorStrides: [4, 8, 16, 32, 64],
+      anchorRatios: [0.5, 1, 2],
+      anchorScales: [8],
+      assigner: {
+        posIouThr: 0.7,
+        negIouThr: 0.3,
+        minPosIou: 0.3,
+        matchLowQuality: true,
+        gtMaxAssignAll: true,
+      },
+      sampler: { num: 256, posFraction: 0.5, addGtAsProposals: false },
+      train: { nmsPre: 2000, nmsIouThr: 0.7, maxPerImg: 1000, minBboxSize: 0 },
+      test: { nmsPre: 1000, nmsIouThr: 0.7, maxPerImg: 1000, minBboxSize: 0 },
+      lossClsWeight: 1,
+      lossBboxWeight: 1,
+    },
+    roiHead: {
+      featStrides: [4, 8, 16, 32],
+      samplingRatio: 0,
+      aligned: true,
+      finestScale: 56,
+      assigner: {
+        posIouThr: 0.5,
+        negIouThr: 0.5,
+        minPosIou: 0.5,
+        matchLowQuality: true,
+        gtMaxAssignAll: true,
+      },
+      sampler: { num: 512, posFraction: 0.25, addGtAsProposals: true },
+      bbox: {
+        roiSize: 7,
+        fcChannels: 1024,
+        numSharedFcs: 2,
+        targetStds: [0.1, 0.1, 0.2, 0.2],
+        loss: { type: 'cross-entropy' },
+        lossBboxWeight: 1,
+      },
+      mask: { roiSize: 14, numConvs: 4, convChannels: 256, maskSize: 28, lossMaskWeight: 1 },
+    },
+    test: { scoreThr: 1e-4, nmsIouThr: 0.5, maxPerImg: 300, maskThrBinary: 0.5 },
+    transfers: { bbox: [], mask: [] },
+    seed: 0,
+  };
+}
+
+/**
+ * The CPU preset: ResNet-18, 64-channel FPN, 128 sampled RoIs, 256-d FCs, 64-channel mask
+ * convs; sized for ~128 px images so a few hundred steps run in minutes on 2 cores.
+ */
+export function cpuPresetConfig(numClasses: number): DetectorConfig {
+  return resolveDetectorConfig(
+    {
+      backbone: { depth: 18, frozenStages: -1 },
+      fpn: { outChannels: 64 },
+      rpn: {
+        featChannels: 64,
+        train: { nmsPre: 1000, maxPerImg: 500 },
+        test: { nmsPre: 500, maxPerImg: 500 },
+      },
+      roiHead: {
+        sampler: { num: 128 },
+        bbox: { fcChannels: 256 },
+        mask: { convChannels: 64 },
+      },
+    },
+    r50FpnConfig(numClasses),
+  );
+}
+
+/** torchvision's `maskrcnn_resnet50_fpn` layout on a ResNet-18 (256-ch FPN, 1024-d FCs, 256-ch mask convs). */
+export function r18FpnConfig(numClasses: number): DetectorConfig {
+  return resolveDetectorConfig({ backbone: { depth: 18 } }, r50FpnConfig(numClasses));
+}
+
+function isPlainObject(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+function mergeInto(base: Record<string, unknown>, over: Record<string, unknown>, path: string) {
+  for (const [k, v] of Object.entries(over)) {
+    if (v === undefined) continue;
+    if (!(k in base) && k !== 'classInstanceCounts') {
+      throw new Error(
+        `detector config: unknown field '${path}${k}'. Valid fields: ${Object.keys(base).join(', ')}`,
+      );
+    }
+    const b = base[k];
+    // Plug-in configs are replaced whole: their options belong to the plug-in.
+    if (isPlainObject(b) && isPlainObject(v) && k !== 'loss') {
+      mergeInto(b, v, `${path}${k}.`);
+    } else {
+      base[k] = Array.isArray(v) ? [...v] : isPlainObject(v) ? structuredClone(v) : v;
+    }
+  }
+}
+
+/** Deep-merge `overrides` onto `base` (R50-FPN defaults); unknown fields are errors naming them. */
+export function resolveDetectorConfig(
+  overrides: DeepPartial<DetectorConfig>,
+  base: DetectorConfig = r50FpnConfig(overrides.numClasses ?? 1),
+): DetectorConfig {
+  const out = structuredClone(base) as unknown as Record<string, unknown>;
+  mergeInto(out, overrides as Record<string, unknown>, '');
+  const cfg = out as unknown as DetectorConfig;
+  validateDetectorConfig(cfg);
+  return cfg;
+}
+
+function check(cond: boolean, field: string, msg: string): void {
+  if (!cond) throw new Error(`detector config: ${field} ${msg}`);
+}
+
+export function validateDetectorConfig(cfg: DetectorConfig): void {
+  check(
+    Number.isInteger(cfg.numClasses) && cfg.numClasses >= 1,
+    'numClasses',
+    'must be an integer ≥ 1',
+  );
+  check([18, 34, 50].includes(cfg.backbone.depth), 'backbone.depth', 'must be 18, 34 or 50');
+  check(cfg.backbone.normEval === true, 'backbone.normEval', 'must be true (frozen BN statistics)');
+  check(
+    cfg.backbone.frozenStages >= -1 && cfg.backbone.frozenStages <= 4,
+    'backbone.frozenStages',
+    'must be in -1..4',
+  );
+  check(cfg.fpn.numOuts >= 4, 'fpn.numOuts', 'must be ≥ 4 (P2..P5)');
+  check(
+    cfg.rpn.anchorStrides.length === cfg.fpn.numOuts,
+    'rpn.anchorStrides',
+    `must have one stride per FPN level (${cfg.fpn.numOuts})`,
+  );
+  check(
+    cfg.roiHead.featStrides.length <= cfg.fpn.numOuts,
+    'roiHead.featStrides',
+    'has more levels than the FPN',
+  );
+  check(
+    cfg.roiHead.mask.maskSize === 2 * cfg.roiHead.mask.roiSize,
+    'roiHead.mask.maskSize',
+    'must be 2 x roiHead.mask.roiSize (one 2x deconv)',
+  );
+  if (cfg.classInstanceCounts) {
+    check(
+      cfg.classInstanceCounts.length === cfg.numClasses,
+      'classInstanceCounts',
+      'must have numClasses entries',
+    );
+  }
+}

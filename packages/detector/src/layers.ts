@@ -1,0 +1,265 @@
+import * as tf from '@tensorflow/tfjs-core';
+import type { ParamInit, ParamStore } from './params.js';
+
+export type Activation = 'relu' | 'linear';
+
+export interface ConvOptions {
+  stride?: number;
+  /** Symmetric zero padding in pixels, as PyTorch's `padding` (default (k-1)/2). */
+  pad?: number;
+  bias?: boolean;
+  weightInit: ParamInit;
+  trainable?: boolean;
+}
+
+/** A 2-D convolution with PyTorch padding semantics; weights HWIO, stored as `${name}.weight` / `.bias`. */
+export class Conv2d {
+  readonly weight: tf.Variable;
+  readonly bias?: tf.Variable;
+  readonly stride: number;
+  readonly pad: number;
+
+  constructor(
+    store: ParamStore,
+    name: string,
+    inChannels: number,
+    outChannels: number,
+    kernel: number,
+    opts: ConvOptions,
+  ) {
+    this.stride = opts.stride ?? 1;
+    this.pad = opts.pad ?? (kernel - 1) / 2;
+    const trainable = opts.trainable ?? true;
+    this.weight = store.add(
+      `${name}.weight`,
+      [kernel, kernel, inChannels, outChannels],
+      { kind: 'conv' },
+      opts.weightInit,
+      trainable,
+    );
+    if (opts.bias ?? true) {
+      this.bias = store.add(
+        `${name}.bias`,
+        [outChannels],
+        { kind: 'vector' },
+        { type: 'constant', value: 0 },
+        trainable,
+      );
+    }
+  }
+
+  apply(x: tf.Tensor4D, activation: Activation = 'linear'): tf.Tensor4D {
+    return tf.fused.conv2d({
+      x,
+      filter: this.weight as tf.Tensor4D,
+      strides: this.stride,
+      pad: this.pad,
+      bias: this.bias,
+      activation,
+    });
+  }
+}
+
+/**
+ * Batch norm with frozen running statistics (mmdetection `norm_eval=True`): an affine map
+ * `x * scale + shift` with `scale = gamma / sqrt(var + eps)`, `shift = beta - mean * scale`.
+ * gamma and beta may still be trained (mmdetection `requires_grad=True`).
+ */
+export class FrozenBatchNorm {
+  readonly weight: tf.Variable;
+  readonly bias: tf.Variable;
+  readonly runningMean: tf.Variable;
+  readonly runningVar: tf.Variable;
+  readonly eps: number;
+
+  constructor(
+    store: ParamStore,
+    name: string,
+    channels: number,
+    opts: { trainable: boolean; gamma?: number; eps?: number },
+  ) {
+    const vec = { kind: 'vector' } as const;
+    this.eps = opts.eps ?? 1e-5;
+    this.weight = store.add(
+      `${name}.weight`,
+      [channels],
+      vec,
+      { type: 'constant', value: opts.gamma ?? 1 },
+      opts.trainable,
+    );
+    this.bias = store.add(
+      `${name}.bias`,
+      [channels],
+      vec,
+      { type: 'constant', value: 0 },
+      opts.trainable,
+    );
+    this.runningMean = store.add(
+      `${name}.running_mean`,
+      [channels],
+      vec,
+      { type: 'constant', value: 0 },
+      false,
+    );
+    this.runningVar = store.add(
+      `${name}.running_var`,
+      [channels],
+      vec,
+      { type: 'constant', value: 1 },
+      false,
+    );
+  }
+
+  scaleShift(): { scale: tf.Tensor1D; shift: tf.Tensor1D } {
+    const scale = tf.mul(this.weight, tf.rsqrt(tf.add(this.runningVar, this.eps))) as tf.Tensor1D;
+    const shift = tf.sub(this.bias, tf.mul(this.runningMean, scale)) as tf.Tensor1D;
+    return { scale, shift };
+  }
+}
+
+/** A bias-free conv followed by a frozen BN, folded into one fused conv (filter scaled per output channel). */
+export class ConvBn {
+  readonly conv: Conv2d;
+  readonly bn: FrozenBatchNorm;
+
+  constructor(
+    store: ParamStore,
+    convName: string,
+    bnName: string,
+    inChannels: number,
+    outChannels: number,
+    kernel: number,
+    opts: {
+      stride?: number;
+      pad?: number;
+      trainable: boolean;
+      bnTrainable: boolean;
+      gamma?: number;
+    },
+  ) {
+    this.conv = new Conv2d(store, convName, inChannels, outChannels, kernel, {
+      stride: opts.stride,
+      pad: opts.pad,
+      bias: false,
+      weightInit: { type: 'kaiming-fan-out', fanOut: outChannels * kernel * kernel },
+      trainable: opts.trainable,
+    });
+    this.bn = new FrozenBatchNorm(store, bnName, outChannels, {
+      trainable: opts.bnTrainable,
+      gamma: opts.gamma,
+    });
+  }
+
+  apply(x: tf.Tensor4D, activation: Activation): tf.Tensor4D {
+    const { scale, shift } = this.bn.scaleShift();
+    return tf.fused.conv2d({
+      x,
+      filter: tf.mul(this.conv.weight, scale) as tf.Tensor4D,
+      strides: this.conv.stride,
+      pad: this.conv.pad,
+      bias: shift,
+      activation,
+    });
+  }
+}
+
+/** A fully connected layer; kernel `[in, out]` (TF.js) stored as torch `[out, in]`. */
+export class Linear {
+  readonly weight: tf.Variable;
+  readonly bias: tf.Variable;
+
+  constructor(
+    store: ParamStore,
+    name: string,
+    inFeatures: number,
+    outFeatures: number,
+    weightInit: ParamInit,
+    fromNchw?: { channels: number; height: number; width: number },
+  ) {
+    this.weight = store.add(
+      `${name}.weight`,
+      [inFeatures, outFeatures],
+      fromNchw ? { kind: 'linear-from-nchw', ...fromNchw } : { kind: 'linear' },
+      weightInit,
+      true,
+    );
+    this.bias = store.add(
+      `${name}.bias`,
+      [outFeatures],
+      { kind: 'vector' },
+      { type: 'constant', value: 0 },
+      true,
+    );
+  }
+
+  apply(x: tf.Tensor2D, activation: Activation = 'linear'): tf.Tensor2D {
+    return tf.fused.matMul({
+      a: x,
+      b: this.weight as tf.Tensor2D,
+      bias: this.bias,
+      activation,
+    }) as tf.Tensor2D;
+  }
+}
+
+/**
+ * A kernel-2 stride-2 transposed convolution (mmdetection's mask-head `upsample`). With
+ * kernel = stride the output pixels do not overlap, so it is one matrix product followed
+ * by a depth-to-space rearrangement; that needs no Conv2DBackpropFilter kernel.
+ */
+export class Deconv2x2 {
+  readonly weight: tf.Variable;
+  readonly bias: tf.Variable;
+  readonly outChannels: number;
+
+  constructor(store: ParamStore, name: string, inChannels: number, outChannels: number) {
+    this.outChannels = outChannels;
+    // PyTorch ConvTranspose2d weight is [in, out, 2, 2]: its fan_out for kaiming is in * 2 * 2.
+    this.weight = store.add(
+      `${name}.weight`,
+      [inChannels, 4 * outChannels],
+      { kind: 'deconv2x2' },
+      { type: 'kaiming-fan-out', fanOut: inChannels * 4 },
+      true,
+    );
+    this.bias = store.add(
+      `${name}.bias`,
+      [outChannels],
+      { kind: 'vector' },
+      { type: 'constant', value: 0 },
+      true,
+    );
+  }
+
+  apply(x: tf.Tensor4D, activation: Activation = 'linear'): tf.Tensor4D {
+    const [n, h, w, c] = x.shape;
+    const o = this.outChannels;
+    const y = tf.matMul(tf.reshape(x, [n * h * w, c]), this.weight as tf.Tensor2D);
+    // [n, h, w, 2, 2, o] → [n, h, 2, w, 2, o] → [n, 2h, 2w, o]
+    const spread = tf.reshape(tf.transpose(tf.reshape(y, [n, h, w, 2, 2, o]), [0, 1, 3, 2, 4, 5]), [
+      n,
+      2 * h,
+      2 * w,
+      o,
+    ]);
+    const biased = tf.add(spread, this.bias);
+    return (activation === 'relu' ? tf.relu(biased) : biased) as tf.Tensor4D;
+  }
+}
+
+/**
+ * Nearest-neighbour upsampling to `[h, w]` (PyTorch `F.interpolate(mode='nearest')`). The
+ * exact 2x case (every FPN level of a 32-divisible input) is two broadcasts, whose gradient is
+ * a plain sum; other sizes fall back to `resizeNearestNeighbor`.
+ */
+export function upsampleNearest(x: tf.Tensor4D, size: [number, number]): tf.Tensor4D {
+  const [n, h, w, c] = x.shape;
+  const [th, tw] = size;
+  if (th === 2 * h && tw === 2 * w) {
+    const twice = tf.ones([1, 2, 1]);
+    const alongW = tf.mul(tf.reshape(x, [n * h * w, 1, c]), twice); // [n*h*w, 2, c]
+    const alongH = tf.mul(tf.reshape(alongW, [n * h, 1, 2 * w * c]), twice); // [n*h, 2, 2w*c]
+    return tf.reshape(alongH, [n, th, tw, c]) as tf.Tensor4D;
+  }
+  return tf.image.resizeNearestNeighbor(x, size, false, false);
+}

@@ -1,0 +1,65 @@
+import {
+  type ClassificationLoss,
+  type ClassificationLossContext,
+  type ClassificationLossInit,
+  classificationLosses,
+  type LossTerms,
+  type PluginState,
+} from '@crat/core';
+import * as tf from '@tensorflow/tfjs-core';
+
+export interface CrossEntropyOptions {
+  lossWeight: number;
+}
+
+/**
+ * Softmax cross-entropy over C + 1 logits (label C = background), mmdetection's default
+ * `CrossEntropyLoss(use_sigmoid=False)`: summed per-RoI losses times weights over `avgFactor`.
+ */
+export class SoftmaxCrossEntropyLoss implements ClassificationLoss {
+  readonly type = 'cross-entropy';
+  readonly numLogits: number;
+
+  constructor(
+    readonly numClasses: number,
+    readonly options: CrossEntropyOptions = { lossWeight: 1 },
+  ) {
+    this.numLogits = numClasses + 1;
+  }
+
+  forward(
+    logits: tf.Tensor2D,
+    labels: tf.Tensor1D,
+    ctx: ClassificationLossContext = {},
+  ): LossTerms {
+    const n = logits.shape[0];
+    const avgFactor = ctx.avgFactor ?? n;
+    const loss = tf.tidy(() => {
+      const oneHot = tf.oneHot(tf.cast(labels, 'int32'), this.numLogits);
+      const perRoi = tf.sub(tf.logSumExp(logits, 1), tf.sum(tf.mul(logits, oneHot), 1));
+      const weighted = ctx.weights ? tf.mul(perRoi, ctx.weights) : perRoi;
+      return tf.mul(tf.div(tf.sum(weighted), Math.max(avgFactor, 1e-12)), this.options.lossWeight);
+    }) as tf.Scalar;
+    return { loss_cls: loss };
+  }
+
+  scores(logits: tf.Tensor2D): tf.Tensor2D {
+    return tf.softmax(logits, -1);
+  }
+
+  getState(): PluginState {
+    return {};
+  }
+
+  setState(_state: PluginState): void {}
+}
+
+// Guarded: the ESM and CJS builds share the registry through globalThis.
+if (!classificationLosses.has('cross-entropy')) {
+  classificationLosses.register<CrossEntropyOptions>('cross-entropy', {
+    defaults: { lossWeight: 1 },
+    description: 'softmax cross-entropy over C+1 logits (mmdetection CrossEntropyLoss)',
+    create: (options, init: ClassificationLossInit) =>
+      new SoftmaxCrossEntropyLoss(init.numClasses, options),
+  });
+}

@@ -1,0 +1,64 @@
+import * as tf from '@tensorflow/tfjs-core';
+import type { BBoxHeadConfig } from '../config.js';
+import { Linear } from '../layers.js';
+import type { ParamStore } from '../params.js';
+
+export interface BBoxHeadOutputs {
+  /** Input of the class-wise layers (after the shared FCs), `[K, fcChannels]`. */
+  features: tf.Tensor2D;
+  /** Classifier logits `[K, numLogits]`. */
+  clsLogits: tf.Tensor2D;
+  /** Class-wise deltas `[K, C * 4]` (class c at columns 4c..4c+3). */
+  deltas: tf.Tensor2D;
+}
+
+/**
+ * mmdetection `Shared2FCBBoxHead`: flattened RoI features → shared FCs with ReLU → `fc_cls`
+ * (`numLogits` outputs, the classification loss's choice) and class-wise `fc_reg` (C x 4).
+ */
+export class BBoxHead {
+  readonly sharedFcs: Linear[] = [];
+  readonly fcCls: Linear;
+  readonly fcReg: Linear;
+
+  constructor(
+    store: ParamStore,
+    inChannels: number,
+    readonly numClasses: number,
+    numLogits: number,
+    readonly cfg: BBoxHeadConfig,
+    prefix = 'roi_head.bbox_head',
+  ) {
+    const s = cfg.roiSize;
+    let inDim = inChannels * s * s;
+    for (let i = 0; i < cfg.numSharedFcs; i++) {
+      this.sharedFcs.push(
+        new Linear(
+          store,
+          `${prefix}.shared_fcs.${i}`,
+          inDim,
+          cfg.fcChannels,
+          { type: 'xavier-uniform', fanIn: inDim, fanOut: cfg.fcChannels },
+          i === 0 ? { channels: inChannels, height: s, width: s } : undefined,
+        ),
+      );
+      inDim = cfg.fcChannels;
+    }
+    this.fcCls = new Linear(store, `${prefix}.fc_cls`, inDim, numLogits, {
+      type: 'normal',
+      std: 0.01,
+    });
+    this.fcReg = new Linear(store, `${prefix}.fc_reg`, inDim, numClasses * 4, {
+      type: 'normal',
+      std: 0.001,
+    });
+  }
+
+  /** `roiFeatures`: `[K, roiSize, roiSize, C]` pooled features. */
+  apply(roiFeatures: tf.Tensor4D): BBoxHeadOutputs {
+    const [k, h, w, c] = roiFeatures.shape;
+    let x = tf.reshape(roiFeatures, [k, h * w * c]) as tf.Tensor2D;
+    for (const fc of this.sharedFcs) x = fc.apply(x, 'relu');
+    return { features: x, clsLogits: this.fcCls.apply(x), deltas: this.fcReg.apply(x) };
+  }
+}

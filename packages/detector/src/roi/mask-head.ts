@@ -1,0 +1,51 @@
+import type * as tf from '@tensorflow/tfjs-core';
+import type { MaskHeadConfig } from '../config.js';
+import { Conv2d, Deconv2x2 } from '../layers.js';
+import type { ParamStore } from '../params.js';
+
+export interface MaskHeadOutputs {
+  /** Input of the class-wise `conv_logits` (after the deconv + ReLU), `[P, S, S, convChannels]`. */
+  features: tf.Tensor4D;
+  /** Class-wise mask logits `[P, S, S, C]`. */
+  logits: tf.Tensor4D;
+}
+
+/**
+ * mmdetection `FCNMaskHead`: `numConvs` 3x3 convs + ReLU, a 2x deconv + ReLU, class-wise 1x1
+ * `conv_logits`. Kaiming (fan_out) init as mmdetection.
+ */
+export class MaskHead {
+  readonly convs: Conv2d[] = [];
+  readonly upsample: Deconv2x2;
+  readonly convLogits: Conv2d;
+
+  constructor(
+    store: ParamStore,
+    inChannels: number,
+    readonly numClasses: number,
+    readonly cfg: MaskHeadConfig,
+    prefix = 'roi_head.mask_head',
+  ) {
+    let c = inChannels;
+    const out = cfg.convChannels;
+    for (let i = 0; i < cfg.numConvs; i++) {
+      this.convs.push(
+        new Conv2d(store, `${prefix}.convs.${i}.conv`, c, out, 3, {
+          weightInit: { type: 'kaiming-fan-out', fanOut: out * 9 },
+        }),
+      );
+      c = out;
+    }
+    this.upsample = new Deconv2x2(store, `${prefix}.upsample`, c, out);
+    this.convLogits = new Conv2d(store, `${prefix}.conv_logits`, out, numClasses, 1, {
+      weightInit: { type: 'kaiming-fan-out', fanOut: numClasses },
+    });
+  }
+
+  apply(roiFeatures: tf.Tensor4D): MaskHeadOutputs {
+    let x = roiFeatures;
+    for (const conv of this.convs) x = conv.apply(x, 'relu');
+    const features = this.upsample.apply(x, 'relu');
+    return { features, logits: this.convLogits.apply(features) };
+  }
+}
