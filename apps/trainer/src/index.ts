@@ -1,4 +1,5 @@
 export * from './config/index.js';
 export { collectInfo, formatInfo, type MachineInfo } from './info.js';
 export { buildProgram } from './program.js';
+export * from './train/index.js';
 export { VERSION } from './version.js';

@@ -1,0 +1,136 @@
+import type { ImageSampler, LossTerms, PluginState, Stateful } from '@crat/core';
+import * as tf from '@tensorflow/tfjs-core';
+import {
+  gradientStep,
+  jsonWeightsIO,
+  SeededRng,
+  type StepContext,
+  type StepOutput,
+} from '../../src/train/index.js';
+
+/** A shuffled epoch-wise sampler over `n` items, resumable: enough ImageSampler for the loop's tests. */
+export class ToySampler implements ImageSampler {
+  readonly type = 'toy';
+  #epoch = 0;
+  #offset = 0;
+  constructor(
+    readonly n: number,
+    readonly seed: number,
+  ) {}
+  epochIndices(epoch: number): Int32Array {
+    const rng = new SeededRng(this.seed * 1000 + epoch);
+    const a = Int32Array.from({ length: this.n }, (_, i) => i);
+    for (let i = a.length - 1; i > 0; i--) {
+      const j = rng.int(i + 1);
+      [a[i], a[j]] = [a[j]!, a[i]!];
+    }
+    return a;
+  }
+  take(count: number): { epoch: number; index: number }[] {
+    const out: { epoch: number; index: number }[] = [];
+    while (out.length < count) {
+      const idx = this.epochIndices(this.#epoch);
+      out.push({ epoch: this.#epoch, index: idx[this.#offset]! });
+      if (++this.#offset === idx.length) {
+        this.#epoch++;
+        this.#offset = 0;
+      }
+    }
+    return out;
+  }
+  position() {
+    return { epoch: this.#epoch, offset: this.#offset };
+  }
+  getState(): PluginState {
+    return { epoch: this.#epoch, offset: this.#offset };
+  }
+  setState(s: PluginState): void {
+    this.#epoch = s.epoch as number;
+    this.#offset = s.offset as number;
+  }
+}
+
+/** A running statistic updated every step, as EQLv2's gradient accumulators are. */
+export class LossEma implements Stateful {
+  value = 0;
+  update(x: number): number {
+    this.value = 0.9 * this.value + 0.1 * x;
+    return this.value;
+  }
+  getState(): PluginState {
+    return { value: this.value };
+  }
+  setState(s: PluginState): void {
+    this.value = s.value as number;
+  }
+}
+
+export interface ToyBatch {
+  x: tf.Tensor2D;
+  y: tf.Tensor2D;
+}
+
+/** A tiny 2-layer regression MLP on a fixed random dataset of `n` items. */
+export function makeToy(n = 24, inDim = 6, hidden = 8) {
+  const rng = new SeededRng(7);
+  const data = Array.from({ length: n }, () => Array.from({ length: inDim }, () => rng.normal()));
+  const target = data.map((row) => [row.reduce((a, b, i) => a + b * (i % 3 === 0 ? 1 : -0.5), 0)]);
+  const init = (shape: number[], name: string) =>
+    tf.variable(
+      tf.tensor(
+        Array.from({ length: shape.reduce((a, b) => a * b, 1) }, () => 0.3 * rng.normal()),
+        shape,
+      ),
+      true,
+      name,
+    );
+  const uid = Math.random().toString(36).slice(2);
+  const params = {
+    'fc1.weight': init([inDim, hidden], `fc1w_${uid}`),
+    'fc1.bias': init([hidden], `fc1b_${uid}`),
+    'fc2.weight': init([hidden, 1], `fc2w_${uid}`),
+  };
+  const ema = new LossEma();
+  const loader = (images: { index: number }[]): ToyBatch => ({
+    x: tf.tensor2d(images.map((i) => data[i.index]!)),
+    y: tf.tensor2d(images.map((i) => target[i.index]!)),
+  });
+  const dispose = (b: ToyBatch) => {
+    b.x.dispose();
+    b.y.dispose();
+  };
+  const lossFn = (b: ToyBatch, ctx: StepContext): LossTerms => {
+    // Step randomness from the run's RNG: input noise, so resume must restore the RNG too.
+    const noise = tf.mul(
+      tf.tensor2d(
+        Array.from({ length: b.x.size }, () => ctx.rng.normal()),
+        b.x.shape,
+      ),
+      0.01,
+    );
+    const h = tf.relu(
+      tf.add(tf.matMul(tf.add(b.x, noise), params['fc1.weight']), params['fc1.bias']),
+    );
+    const out = tf.matMul(h, params['fc2.weight']);
+    const mse = tf.mean(tf.square(tf.sub(out, b.y))) as tf.Scalar;
+    const l1 = tf.mul(tf.mean(tf.abs(params['fc2.weight'])), 0.01) as tf.Scalar;
+    return { loss_mse: mse, loss_l1: l1 };
+  };
+  const step = gradientStep<ToyBatch>(params, lossFn);
+  const emaStep = (b: ToyBatch, ctx: StepContext) => {
+    const out = step(b, ctx) as StepOutput;
+    out.losses.ema = ema.update(out.losses.loss_mse!); // stateful: resume must restore it
+    return out;
+  };
+  return {
+    params,
+    loader,
+    dispose,
+    step: emaStep,
+    ema,
+    weights: jsonWeightsIO(params),
+    free: () => {
+      for (const v of Object.values(params)) v.dispose();
+    },
+  };
+}

@@ -1,0 +1,225 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { initBackend } from '@crat/tensor';
+import * as tf from '@tensorflow/tfjs-core';
+import { beforeAll, describe, expect, it } from 'vitest';
+import {
+  buildLrSchedule,
+  clipByGlobalNorm,
+  deriveSeed,
+  formatDuration,
+  globalNorm,
+  intervalToIters,
+  MetricsLog,
+  ProgressReporter,
+  readMetrics,
+  SeededRng,
+  Sgd,
+} from '../src/train/index.js';
+
+beforeAll(async () => {
+  await initBackend('cpu');
+});
+
+describe('learning-rate schedule', () => {
+  const mmdet1x = buildLrSchedule({
+    baseLr: 0.02,
+    by: 'epoch',
+    length: 12,
+    itersPerEpoch: 1000,
+    warmup: { type: 'linear', iters: 500, ratio: 0.001 },
+    policy: { type: 'step', milestones: [8, 11], gamma: 0.1 },
+  });
+
+  it('warms up linearly from ratio * lr, as mmcv', () => {
+    expect(mmdet1x.totalIters).toBe(12000);
+    expect(mmdet1x.lrAt(0)).toBeCloseTo(0.02 * 0.001, 12);
+    // mmcv: lr * (1 - (1 - i / 500) * (1 - 0.001))
+    expect(mmdet1x.lrAt(250)).toBeCloseTo(0.02 * (1 - 0.5 * 0.999), 12);
+    expect(mmdet1x.lrAt(499)).toBeCloseTo(0.02 * (1 - (1 / 500) * 0.999), 12);
+    expect(mmdet1x.lrAt(500)).toBe(0.02);
+  });
+
+  it('steps after the milestone epochs', () => {
+    expect(mmdet1x.lrAt(7999)).toBe(0.02);
+    expect(mmdet1x.lrAt(8000)).toBeCloseTo(0.002, 12);
+    expect(mmdet1x.lrAt(10999)).toBeCloseTo(0.002, 12);
+    expect(mmdet1x.lrAt(11000)).toBeCloseTo(0.0002, 12);
+    expect(mmdet1x.lrAt(11999)).toBeCloseTo(0.0002, 12);
+  });
+
+  it('anneals per iteration with cosine, and counts iterations when by iter', () => {
+    const cos = buildLrSchedule({
+      baseLr: 1,
+      by: 'iter',
+      length: 100,
+      itersPerEpoch: 7,
+      warmup: null,
+      policy: { type: 'cosine', minLrRatio: 0.1 },
+    });
+    expect(cos.totalIters).toBe(100);
+    expect(cos.lrAt(0)).toBe(1);
+    expect(cos.lrAt(50)).toBeCloseTo(0.55, 12);
+    expect(cos.lrAt(100)).toBeCloseTo(0.1, 12);
+    const byIter = buildLrSchedule({
+      baseLr: 1,
+      by: 'iter',
+      length: 10,
+      itersPerEpoch: 3,
+      warmup: null,
+      policy: { type: 'step', milestones: [4], gamma: 0.5 },
+    });
+    expect([3, 4].map((i) => byIter.lrAt(i))).toEqual([1, 0.5]);
+    expect(intervalToIters(2, 'epoch', 50)).toBe(100);
+    expect(intervalToIters(2, 'iter', 50)).toBe(2);
+    expect(() =>
+      buildLrSchedule({
+        ...byIter,
+        baseLr: 1,
+        by: 'iter',
+        length: 1,
+        itersPerEpoch: 0,
+        warmup: null,
+        policy: { type: 'constant' },
+      }),
+    ).toThrow(/itersPerEpoch/);
+  });
+});
+
+describe('SGD', () => {
+  it("matches PyTorch's update with momentum and weight decay", () => {
+    const p = tf.variable(tf.tensor1d([1, -2]));
+    const sgd = new Sgd({ w: p }, { momentum: 0.9, weightDecay: 0.1 });
+    const g1 = tf.tensor1d([0.5, 0.5]);
+    sgd.step({ w: g1 }, 0.1);
+    // d = g + wd p = [0.6, 0.3]; buf = d; p = p - 0.1 d
+    const p1 = [1 - 0.06, -2 - 0.03];
+    expect(Array.from(p.dataSync())).toEqual(
+      p1.map((v) => Math.fround(v)).map((v) => expect.closeTo(v, 6)),
+    );
+    sgd.step({ w: g1 }, 0.1);
+    const d2 = p1.map((v) => 0.5 + 0.1 * v);
+    const buf2 = [0.9 * 0.6 + d2[0]!, 0.9 * 0.3 + d2[1]!];
+    const p2 = [p1[0]! - 0.1 * buf2[0]!, p1[1]! - 0.1 * buf2[1]!];
+    p.dataSync().forEach((v, i) => {
+      expect(v).toBeCloseTo(p2[i]!, 6);
+    });
+    // state round trip continues identically
+    const state = sgd.getState();
+    const q = tf.variable(p.clone());
+    const sgd2 = new Sgd({ w: q }, { momentum: 0.9, weightDecay: 0.1 });
+    sgd2.setState(JSON.parse(JSON.stringify(state)));
+    sgd.step({ w: g1 }, 0.05);
+    sgd2.step({ w: g1 }, 0.05);
+    expect(Array.from(q.dataSync())).toEqual(Array.from(p.dataSync()));
+    expect(() => sgd.step({ nope: g1 }, 0.1)).toThrow(/unknown parameter 'nope'/);
+    sgd.dispose();
+    sgd2.dispose();
+    for (const t of [p, q, g1]) t.dispose();
+  });
+});
+
+describe('gradient clipping', () => {
+  it('scales by maxNorm / norm when over, leaves alone when under', () => {
+    const a = tf.tensor1d([3, 0]);
+    const b = tf.tensor2d([[0, 4]]);
+    expect(globalNorm({ a, b })).toBeCloseTo(5, 6);
+    const over = clipByGlobalNorm({ a, b }, 1);
+    expect(over.norm).toBeCloseTo(5, 6);
+    expect(globalNorm(over.grads)).toBeCloseTo(1, 5);
+    expect(Array.from(over.grads.a!.dataSync())).toEqual([expect.closeTo(0.6, 5), 0]);
+    const under = clipByGlobalNorm({ a, b }, 10);
+    expect(Array.from(under.grads.b!.dataSync())).toEqual([0, 4]);
+    for (const t of [a, b, ...Object.values(over.grads), ...Object.values(under.grads)])
+      t.dispose();
+  });
+});
+
+describe('progress reporter', () => {
+  const sink = (isTTY: boolean) => {
+    const chunks: string[] = [];
+    return { chunks, stream: { isTTY, columns: 200, write: (s: string) => chunks.push(s) } };
+  };
+
+  it('prints plain lines every interval without a TTY, with rate, ETA, lr and every loss term', () => {
+    const { chunks, stream } = sink(false);
+    let t = 0;
+    const p = new ProgressReporter({ total: 100, interval: 10, stream, now: () => t });
+    for (let i = 1; i <= 25; i++) {
+      t += 500;
+      p.update({ iter: i, epoch: 1, lr: 0.02, losses: { loss: 1.5, loss_cls: 0.25 } });
+    }
+    expect(chunks).toHaveLength(2);
+    expect(chunks.join('')).not.toMatch(/\r/);
+    expect(chunks[0]).toBe(
+      'iter 10/100 (10.0%) · 2.00 it/s · eta 0:45 · epoch 1 · lr 2.00e-2 · loss 1.5000 · loss_cls 0.2500\n',
+    );
+    p.update({ iter: 100, losses: { loss: 1e-5 } });
+    expect(chunks.at(-1)).toMatch(/^iter 100\/100 \(100\.0%\).*loss 1\.00e-5\n$/);
+  });
+
+  it('redraws one line on a TTY, throttled, and keeps messages above the bar', () => {
+    const { chunks, stream } = sink(true);
+    let t = 0;
+    const p = new ProgressReporter({ total: 10, stream, now: () => t, redrawMs: 100 });
+    t = 1000;
+    p.update({ iter: 2, lr: 0.01, losses: { loss: 2 } });
+    t = 1050;
+    p.update({ iter: 3, lr: 0.01, losses: { loss: 2 } }); // throttled
+    expect(chunks).toHaveLength(1);
+    const CLEAR_LINE = '\r\x1b[2K';
+    expect(chunks[0]!.startsWith(CLEAR_LINE)).toBe(true);
+    expect(chunks[0]!.slice(CLEAR_LINE.length)).toMatch(
+      /^\[######\.+\] {2}20% 2\/10 · 2\.00 it\/s · eta 0:04 · lr 1\.00e-2 · loss 2\.0000$/,
+    );
+    p.log('checkpoint saved');
+    expect(chunks.at(-1)!.startsWith(`${CLEAR_LINE}checkpoint saved\n[`)).toBe(true);
+    p.finish();
+    expect(chunks.at(-1)).toBe('\n');
+  });
+
+  it('formats durations', () => {
+    expect(formatDuration(59.6)).toBe('1:00');
+    expect(formatDuration(3725)).toBe('1:02:05');
+    expect(formatDuration(Number.NaN)).toBe('--:--');
+  });
+});
+
+describe('seeded RNG', () => {
+  it('is deterministic per seed, independent per derived name, and resumable', () => {
+    const a = new SeededRng(5);
+    const b = new SeededRng(5);
+    const xs = Array.from({ length: 5 }, () => a.next());
+    expect(Array.from({ length: 5 }, () => b.next())).toEqual(xs);
+    expect(new SeededRng(6).next()).not.toBe(xs[0]);
+    expect(deriveSeed(1, 'sampler')).not.toBe(deriveSeed(1, 'model'));
+    expect(deriveSeed(1, 'sampler')).toBe(deriveSeed(1, 'sampler'));
+    const state = a.getState();
+    const next = [a.next(), a.next()];
+    const c = new SeededRng(0);
+    c.setState(JSON.parse(JSON.stringify(state)));
+    expect([c.next(), c.next()]).toEqual(next);
+    expect(xs.every((x) => x >= 0 && x < 1)).toBe(true);
+  });
+});
+
+describe('metrics log', () => {
+  it('appends lines, truncates past an iteration, and skips a torn last line', async () => {
+    const path = join(mkdtempSync(join(tmpdir(), 'crat-log-')), 'metrics.jsonl');
+    const log = new MetricsLog(path);
+    for (let i = 1; i <= 4; i++) log.append({ mode: 'train', iter: i, epoch: 1, loss: 1 / i });
+    log.append({ mode: 'val', iter: 4, epoch: 1, AP: 0.1 });
+    await log.truncateAfter(2);
+    expect(readMetrics(path).map((r) => r.iter)).toEqual([1, 2]);
+    writeFileSync(
+      path,
+      `${readMetrics(path)
+        .map((r) => JSON.stringify(r))
+        .join('\n')}\n{"mode":"tr`,
+    );
+    expect(readMetrics(path)).toHaveLength(2);
+    writeFileSync(path, '{"mode":"train","iter":1}\nnot json\n{"mode":"train","iter":2}\n');
+    expect(() => readMetrics(path)).toThrow(/metrics\.jsonl:2:/);
+  });
+});
