@@ -13,11 +13,10 @@ export function regressionLoss(d: tf.Tensor, spec: RegressionLossSpec): tf.Tenso
   return tf.tidy(() => {
     const a = tf.abs(d);
     if (spec.kind === 'l1' || spec.beta === 0) return a;
-    return tf.where(
-      tf.less(a, spec.beta),
-      tf.div(tf.mul(0.5, tf.square(d)), spec.beta),
-      tf.sub(a, 0.5 * spec.beta),
-    );
+    // 0.5 min(|d|, b)^2 / b + (|d| - min(|d|, b)): smooth L1 without a comparison op, which
+    // has no gradient on the tape.
+    const m = tf.minimum(a, spec.beta);
+    return tf.add(tf.div(tf.mul(0.5, tf.square(m)), spec.beta), tf.sub(a, m));
   });
 }
 
