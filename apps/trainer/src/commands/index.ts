@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import { registerInfo } from './info.js';
+import { registerSynth } from './synth.js';
 
 /** Every `crat` sub-command, one module each; add a command by adding its register function here. */
-export const COMMANDS: ((program: Command) => void)[] = [registerInfo];
+export const COMMANDS: ((program: Command) => void)[] = [registerInfo, registerSynth];
