@@ -297,3 +297,21 @@ export function validateDetectorConfig(cfg: DetectorConfig): void {
     );
   }
 }
+
+/** Presets by the names the trainer's configs use. */
+export const detectorPresets: Record<string, (numClasses: number) => DetectorConfig> = {
+  mask_rcnn_r50_fpn: r50FpnConfig,
+  mask_rcnn_r18_fpn: r18FpnConfig,
+  mask_rcnn_r18_fpn_cpu: cpuPresetConfig,
+};
+
+/** The preset `name` for `numClasses` classes; an unknown name is an error listing the known ones. */
+export function detectorPreset(name: string, numClasses: number): DetectorConfig {
+  const make = detectorPresets[name];
+  if (!make) {
+    throw new Error(
+      `unknown detector preset '${name}'. Known presets: ${Object.keys(detectorPresets).join(', ')}`,
+    );
+  }
+  return make(numClasses);
+}

@@ -17,6 +17,8 @@ export type {
 } from './config.js';
 export {
   cpuPresetConfig,
+  detectorPreset,
+  detectorPresets,
   r18FpnConfig,
   r50FpnConfig,
   resolveDetectorConfig,
@@ -40,6 +42,13 @@ export { type AssignResult, addGtToAssignment, maxIouAssign } from './roi/assign
 export { type RoiSamples, sampleRois } from './roi/roi-targets.js';
 export { randomSample, type SampleResult } from './roi/sampler.js';
 export { SGD, type SgdOptions } from './sgd.js';
+export {
+  drawToyImage,
+  makeToyImages,
+  type ToyImage,
+  type ToyImageOptions,
+  toyBatch,
+} from './toy-data.js';
 export { type TrainStepOptions, type TrainStepResult, trainStep } from './train-step.js';
 export {
   deserializeWeights,

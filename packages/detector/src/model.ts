@@ -329,7 +329,7 @@ export class MaskRCNN {
     );
     const bboxTargets = tf.tensor2d(encodeDeltas(this.#bboxCoder, posBoxes, s.posGtBoxes), [p, 4]);
     const posDeltas = tf.slice(bbox.deltas, [0, 0], [p, 4 * c]);
-    const oneHotPos = tf.oneHot(posLabels, c);
+    const oneHotPos = tf.cast(tf.oneHot(posLabels, c), 'float32');
     const chosenDeltas = tf.sum(
       tf.mul(tf.reshape(posDeltas, [p, c, 4]), tf.reshape(oneHotPos, [p, c, 1])),
       1,
@@ -348,7 +348,7 @@ export class MaskRCNN {
       targetWeights: tf.ones([p, 4]) as tf.Tensor2D,
       kernel: this.bboxHead.fcReg.weight,
       bias: this.bboxHead.fcReg.bias,
-      avgFactor: k,
+      avgFactor: Math.max(k, 1),
       roiInfo,
     };
 
@@ -392,7 +392,8 @@ export class MaskRCNN {
         targets: tf.zeros([0, m, m]),
         kernel: this.maskHead.convLogits.weight,
         bias: this.maskHead.convLogits.bias,
-        avgFactor: 0,
+        // The contract wants a positive normaliser even when there is nothing to normalise.
+        avgFactor: 1,
         roiInfo,
       };
     }
@@ -547,7 +548,12 @@ export class MaskRCNN {
       const out = this.maskHead.apply(
         this.#roiFeatures(feats, tf.tensor2d(rows, [total, 5]), cfg.roiHead.mask.roiSize),
       );
-      const oneHot = tf.reshape(tf.oneHot(tf.tensor1d(labels, 'int32'), c), [total, 1, 1, c]);
+      const oneHot = tf.reshape(tf.cast(tf.oneHot(tf.tensor1d(labels, 'int32'), c), 'float32'), [
+        total,
+        1,
+        1,
+        c,
+      ]);
       return tf.sigmoid(tf.sum(tf.mul(out.logits, oneHot), 3));
     });
     const probArr = (await probs.data()) as Float32Array;

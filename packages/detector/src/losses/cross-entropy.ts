@@ -35,7 +35,8 @@ export class SoftmaxCrossEntropyLoss implements ClassificationLoss {
     const n = logits.shape[0];
     const avgFactor = ctx.avgFactor ?? n;
     const loss = tf.tidy(() => {
-      const oneHot = tf.oneHot(tf.cast(labels, 'int32'), this.numLogits);
+      // int32 one-hot then cast: the wasm OneHot kernel writes int bits into float32 outputs.
+      const oneHot = tf.cast(tf.oneHot(tf.cast(labels, 'int32'), this.numLogits), 'float32');
       const perRoi = tf.sub(tf.logSumExp(logits, 1), tf.sum(tf.mul(logits, oneHot), 1));
       const weighted = ctx.weights ? tf.mul(perRoi, ctx.weights) : perRoi;
       return tf.mul(tf.div(tf.sum(weighted), Math.max(avgFactor, 1e-12)), this.options.lossWeight);

@@ -1,0 +1,82 @@
+// Train-step and inference throughput of the detector presets. Run it through
+// `pnpm --filter @crat/detector bench` (builds first); on a shared machine wrap it in
+// `flock /tmp/crat-bench.lock`. Env: CRAT_BACKEND (default wasm), BENCH_STEPS (default 3).
+import { initBackend } from '@crat/tensor';
+import * as tf from '@tensorflow/tfjs-core';
+import {
+  cpuPresetConfig,
+  MaskRCNN,
+  makeToyImages,
+  r18FpnConfig,
+  SGD,
+  toyBatch,
+  trainStep,
+} from '../dist/index.js';
+
+const backend = await initBackend(process.env.CRAT_BACKEND ?? 'wasm');
+const steps = Number(process.env.BENCH_STEPS ?? 3);
+const numClasses = 41;
+const size = 128;
+const batchSize = 2;
+
+const cases = [
+  { name: 'CPU preset (R18, 64-ch FPN, 128 RoIs, 256-d FC)', config: cpuPresetConfig(numClasses) },
+  {
+    name: 'torchvision-default R18-FPN (256-ch FPN, 512 RoIs, 1024-d FC)',
+    config: r18FpnConfig(numClasses),
+  },
+];
+
+function progress(label, i, n, t0) {
+  const el = (performance.now() - t0) / 1000;
+  const eta = i > 0 ? (el / i) * (n - i) : 0;
+  process.stderr.write(`\r  ${label} ${i}/${n}  ${el.toFixed(1)} s  ETA ${eta.toFixed(0)} s   `);
+  if (i === n) process.stderr.write('\n');
+}
+
+console.log(
+  `backend ${backend}, ${batchSize} x ${size} px, ${numClasses} classes, ${steps} timed steps after 1 warm-up`,
+);
+const rows = [];
+for (const { name, config } of cases) {
+  const model = new MaskRCNN(config);
+  const sgd = new SGD({ lr: 0.02 });
+  const images = makeToyImages(7, batchSize, {
+    size,
+    numClasses,
+    objects: [2, 6],
+    objectSize: [16, 64],
+  });
+  const batch = toyBatch(images, size);
+  await trainStep(model, batch, sgd, { iteration: 0 });
+  let t0 = performance.now();
+  for (let i = 0; i < steps; i++) {
+    progress('train', i, steps, t0);
+    await trainStep(model, batch, sgd, { iteration: i + 1 });
+  }
+  progress('train', steps, steps, t0);
+  const stepS = (performance.now() - t0) / 1000 / steps;
+  await model.detect(batch);
+  t0 = performance.now();
+  for (let i = 0; i < steps; i++) {
+    progress('infer', i, steps, t0);
+    await model.detect(batch);
+  }
+  progress('infer', steps, steps, t0);
+  const inferS = (performance.now() - t0) / 1000 / steps;
+  rows.push({
+    config: name,
+    'params (M)': (model.params.count() / 1e6).toFixed(2),
+    'train s/step': stepS.toFixed(2),
+    'train img/s': (batchSize / stepS).toFixed(2),
+    'infer img/s': (batchSize / inferS).toFixed(2),
+  });
+  sgd.dispose();
+  batch.images.dispose();
+  model.dispose();
+  console.log(`numTensors after ${name}: ${tf.memory().numTensors}`);
+}
+console.table(rows);
+console.log(
+  'PyTorch 1.13 CPU (2 threads), torchvision-default R18-FPN, 2 x 128 px, 41 classes: 3.7 s/step',
+);

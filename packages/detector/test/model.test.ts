@@ -1,0 +1,346 @@
+import type {
+  ClassificationLoss,
+  ClassificationLossContext,
+  LossTerms,
+  PluginState,
+  TaskBranch,
+  TaskTransfer,
+  TaskTransferInputs,
+  TransferStepContext,
+} from '@crat/core';
+import { decodeRle, rleFromJson } from '@crat/mask';
+import { activeBackend, initBackend } from '@crat/tensor';
+import * as tf from '@tensorflow/tfjs-core';
+import type { CompressedRLE } from 'lvis-ts-types';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type DetectorConfig, r50FpnConfig, resolveDetectorConfig } from '../src/config.js';
+import { MaskRCNN } from '../src/model.js';
+import { toLvisResults } from '../src/results.js';
+import { SGD } from '../src/sgd.js';
+import { makeToyImages, toyBatch } from '../src/toy-data.js';
+import { trainStep } from '../src/train-step.js';
+import { deserializeWeights, serializeWeights } from '../src/weights/checkpoint.js';
+import { decodeSafetensors } from '../src/weights/safetensors.js';
+import { bboxAp50 } from './ap50.js';
+
+const SIZE = 64;
+const C = 3;
+const toyOpts = {
+  size: SIZE,
+  numClasses: C,
+  objects: [1, 3] as [number, number],
+  objectSize: [14, 30] as [number, number],
+};
+
+function tinyConfig(overrides: Partial<{ seed: number; numClasses: number }> = {}): DetectorConfig {
+  const c = overrides.numClasses ?? C;
+  return resolveDetectorConfig(
+    {
+      numClasses: c,
+      seed: overrides.seed ?? 0,
+      backbone: { depth: 18, baseChannels: 8, frozenStages: -1 },
+      fpn: { outChannels: 16 },
+      rpn: {
+        featChannels: 16,
+        train: { nmsPre: 300, maxPerImg: 100 },
+        test: { nmsPre: 300, maxPerImg: 100 },
+      },
+      roiHead: {
+        sampler: { num: 64 },
+        bbox: { fcChannels: 64 },
+        mask: { convChannels: 16, numConvs: 2 },
+      },
+      test: { maxPerImg: 50 },
+    },
+    r50FpnConfig(c),
+  );
+}
+
+/** A classification loss with one extra logit (as Seesaw's C+2): softmax over C+2, scores renormalised over C+1. */
+class ExtraLogitLoss implements ClassificationLoss {
+  readonly type = 'extra-logit-test';
+  readonly numLogits: number;
+  calls = 0;
+  constructor(readonly numClasses: number) {
+    this.numLogits = numClasses + 2;
+  }
+  forward(
+    logits: tf.Tensor2D,
+    labels: tf.Tensor1D,
+    ctx: ClassificationLossContext = {},
+  ): LossTerms {
+    this.calls++;
+    const oneHot = tf.oneHot(tf.cast(labels, 'int32'), this.numLogits);
+    const per = tf.sub(tf.logSumExp(logits, 1), tf.sum(tf.mul(logits, oneHot), 1));
+    return { loss_cls_extra: tf.div(tf.sum(per), ctx.avgFactor ?? logits.shape[0]) as tf.Scalar };
+  }
+  scores(logits: tf.Tensor2D): tf.Tensor2D {
+    return tf.softmax(tf.slice(logits, [0, 0], [-1, this.numClasses + 1]), -1);
+  }
+  getState(): PluginState {
+    return { calls: this.calls };
+  }
+  setState(s: PluginState): void {
+    this.calls = s.calls as number;
+  }
+}
+
+/** Records what each branch hands it, and returns a small differentiable term. */
+class RecordingTransfer implements TaskTransfer {
+  readonly type = 'recording-test';
+  seen: {
+    branch: TaskBranch;
+    iteration: number;
+    shapes: Record<string, number[]>;
+    avgFactor: number;
+    sharedBefore: boolean;
+  }[] = [];
+  constructor(readonly branch: TaskBranch) {}
+  losses(inputs: TaskTransferInputs, ctx: TransferStepContext): LossTerms {
+    this.seen.push({
+      branch: inputs.branch,
+      iteration: ctx.iteration,
+      avgFactor: inputs.avgFactor,
+      sharedBefore: ctx.shared.has('bbox-was-here'),
+      shapes: {
+        features: inputs.features.shape,
+        labels: inputs.labels.shape,
+        predictions: inputs.predictions.shape,
+        targets: inputs.targets.shape,
+        kernel: inputs.kernel.shape,
+        bias: inputs.bias?.shape ?? [],
+      },
+    });
+    if (inputs.branch === 'bbox') ctx.shared.set('bbox-was-here', true);
+    return {
+      [`loss_rec_${inputs.branch}`]: tf.mul(
+        tf.sum(tf.square(inputs.predictions)),
+        1e-3,
+      ) as tf.Scalar,
+    };
+  }
+  getState(): PluginState {
+    return {};
+  }
+  setState(): void {}
+}
+
+beforeAll(async () => {
+  await initBackend(process.env.CRAT_BACKEND === 'wasm' ? 'wasm' : 'cpu');
+});
+
+const created: MaskRCNN[] = [];
+function build(cfg: DetectorConfig, plugins?: ConstructorParameters<typeof MaskRCNN>[1]): MaskRCNN {
+  const m = new MaskRCNN(cfg, plugins);
+  created.push(m);
+  return m;
+}
+afterAll(() => {
+  for (const m of created) m.dispose();
+});
+
+describe('MaskRCNN training losses', () => {
+  it('produces every named term, finite, with the RPN / RoI invariants', () => {
+    const model = build(tinyConfig());
+    const batch = toyBatch(makeToyImages(1, 2, toyOpts), SIZE);
+    const terms = tf.tidy(() => {
+      const t = model.computeLosses(batch);
+      return Object.fromEntries(Object.entries(t).map(([k, v]) => [k, v.dataSync()[0]]));
+    });
+    expect(Object.keys(terms).sort()).toEqual([
+      'loss_bbox',
+      'loss_cls',
+      'loss_mask',
+      'loss_rpn_bbox',
+      'loss_rpn_cls',
+    ]);
+    for (const v of Object.values(terms)) expect(Number.isFinite(v)).toBe(true);
+    // untrained: objectness ~ 0.5 → BCE ~ log 2; classifier ~ uniform over C+1 → CE ~ log(C+1); mask ~ log 2
+    expect(terms.loss_rpn_cls).toBeCloseTo(Math.log(2), 1);
+    expect(terms.loss_cls).toBeCloseTo(Math.log(C + 1), 1);
+    expect(terms.loss_mask).toBeGreaterThan(0.3);
+    expect(terms.loss_bbox).toBeGreaterThan(0);
+    batch.images.dispose();
+  });
+
+  it('hands both class-wise branches to transfer plug-ins, bbox first, with the documented shapes', () => {
+    const bboxT = new RecordingTransfer('bbox');
+    const maskT = new RecordingTransfer('mask');
+    const loss = new ExtraLogitLoss(C);
+    const cfg = tinyConfig();
+    const model = build(cfg, { classificationLoss: loss, transfers: [maskT, bboxT] });
+    expect(model.bboxHead.fcCls.weight.shape).toEqual([64, C + 2]);
+    const batch = toyBatch(makeToyImages(2, 2, toyOpts), SIZE);
+    const names = tf.tidy(() => Object.keys(model.computeLosses(batch, { iteration: 7 })));
+    expect(names).toEqual(
+      expect.arrayContaining(['loss_cls_extra', 'loss_rec_bbox', 'loss_rec_mask']),
+    );
+    expect(names).not.toContain('loss_cls');
+    expect(loss.calls).toBe(1);
+    const [b] = bboxT.seen;
+    const [m] = maskT.seen;
+    expect(b.iteration).toBe(7);
+    expect(m.sharedBefore).toBe(true);
+    const p = b.shapes.labels[0];
+    expect(p).toBeGreaterThan(0);
+    expect(b.shapes).toEqual({
+      features: [p, 64],
+      labels: [p],
+      predictions: [p, 4 * C],
+      targets: [p, 4],
+      kernel: [64, 4 * C],
+      bias: [4 * C],
+    });
+    const s = cfg.roiHead.mask.maskSize;
+    expect(m.shapes).toEqual({
+      features: [p, s, s, 16],
+      labels: [p],
+      predictions: [p, s, s, C],
+      targets: [p, s, s],
+      kernel: [1, 1, 16, C],
+      bias: [C],
+    });
+    expect(m.avgFactor).toBe(p * s * s);
+    expect(b.avgFactor).toBeGreaterThanOrEqual(p);
+    batch.images.dispose();
+  });
+
+  it('keeps tf.memory().numTensors flat across training steps and lowers the loss', async () => {
+    const model = build(tinyConfig({ seed: 3 }));
+    const sgd = new SGD({ lr: 0.01 });
+    const batch = toyBatch(makeToyImages(3, 2, toyOpts), SIZE);
+    const first = await trainStep(model, batch, sgd, { iteration: 0 });
+    await trainStep(model, batch, sgd, { iteration: 1 });
+    const before = tf.memory().numTensors;
+    let last = first;
+    for (let i = 2; i < 5; i++) last = await trainStep(model, batch, sgd, { iteration: i });
+    expect(tf.memory().numTensors).toBe(before);
+    expect(Number.isFinite(last.losses.loss)).toBe(true);
+    expect(last.losses.loss).toBeLessThan(first.losses.loss);
+    sgd.dispose();
+    batch.images.dispose();
+  });
+});
+
+describe('MaskRCNN inference and weights', () => {
+  it('detects within the image, sorted, capped, with masks at the original size and LVIS records', async () => {
+    const cfg = tinyConfig();
+    const model = build(cfg);
+    const batch = toyBatch(makeToyImages(4, 2, toyOpts), SIZE);
+    // A resized input: original 128 x 96 shown at 64 x 48 (scale 0.5)
+    batch.metas[1] = {
+      ...batch.metas[1],
+      originalShape: [96, 128],
+      scaleFactor: [0.5, 0.5],
+      imageShape: [48, 64],
+    };
+    const before = tf.memory().numTensors;
+    const dets = await model.detect(batch);
+    expect(tf.memory().numTensors).toBe(before);
+    dets.forEach((d, i) => {
+      const [h, w] = batch.metas[i].originalShape;
+      expect(d.scores.length).toBeGreaterThan(0);
+      expect(d.scores.length).toBeLessThanOrEqual(cfg.test.maxPerImg);
+      for (let j = 1; j < d.scores.length; j++)
+        expect(d.scores[j]).toBeLessThanOrEqual(d.scores[j - 1]);
+      for (let j = 0; j < d.scores.length; j++) {
+        const [x1, y1, x2, y2] = d.boxes.subarray(j * 4, j * 4 + 4);
+        expect(x1).toBeGreaterThanOrEqual(0);
+        expect(y1).toBeGreaterThanOrEqual(0);
+        expect(x2).toBeLessThanOrEqual(w + 1e-3);
+        expect(y2).toBeLessThanOrEqual(h + 1e-3);
+        expect(d.labels[j]).toBeLessThan(C);
+        expect(d.scores[j]).toBeGreaterThan(cfg.test.scoreThr);
+      }
+      expect(d.masks?.length).toBe(d.scores.length);
+      expect(d.masks?.[0].length).toBe(h * w);
+    });
+    const catIds = [10, 20, 30];
+    const records = toLvisResults(dets[1], catIds);
+    expect(records.length).toBe(dets[1].scores.length);
+    const r0 = records[0];
+    expect(r0.image_id).toBe(batch.metas[1].imageId);
+    expect(catIds).toContain(r0.category_id);
+    expect(r0.bbox?.[2]).toBeCloseTo(dets[1].boxes[2] - dets[1].boxes[0], 4);
+    const decoded = decodeRle(rleFromJson(r0.segmentation as CompressedRLE));
+    expect(Array.from(decoded)).toEqual(Array.from(dets[1].masks![0]));
+    batch.images.dispose();
+  });
+
+  it('uses the classification loss scores() when numLogits is not C + 1', async () => {
+    const model = build(tinyConfig(), { classificationLoss: new ExtraLogitLoss(C) });
+    const batch = toyBatch(makeToyImages(5, 1, toyOpts), SIZE);
+    const [d] = await model.detect(batch, { withMasks: false });
+    expect(d.scores.length).toBeGreaterThan(0);
+    expect(d.masks).toBeUndefined();
+    batch.images.dispose();
+  });
+
+  it('save → load gives identical outputs, with mmdetection names in PyTorch layout', async () => {
+    const cfg = tinyConfig({ seed: 11 });
+    const a = build(cfg);
+    const b = build({ ...cfg, seed: 12 });
+    const bytes = serializeWeights(a);
+    const { tensors } = decodeSafetensors(bytes);
+    expect(tensors.get('backbone.conv1.weight')?.shape).toEqual([8, 3, 7, 7]);
+    expect(tensors.get('backbone.layer1.0.bn1.running_var')?.shape).toEqual([8]);
+    expect(tensors.get('neck.lateral_convs.0.conv.weight')?.shape).toEqual([16, 8, 1, 1]);
+    expect(tensors.get('rpn_head.rpn_conv.weight')?.shape).toEqual([16, 16, 3, 3]);
+    expect(tensors.get('roi_head.bbox_head.shared_fcs.0.weight')?.shape).toEqual([64, 16 * 7 * 7]);
+    expect(tensors.get('roi_head.bbox_head.fc_cls.weight')?.shape).toEqual([C + 1, 64]);
+    expect(tensors.get('roi_head.bbox_head.fc_reg.weight')?.shape).toEqual([4 * C, 64]);
+    expect(tensors.get('roi_head.mask_head.upsample.weight')?.shape).toEqual([16, 16, 2, 2]);
+    expect(tensors.get('roi_head.mask_head.conv_logits.weight')?.shape).toEqual([C, 16, 1, 1]);
+    const batch = toyBatch(makeToyImages(6, 1, toyOpts), SIZE);
+    const da = await a.detect(batch);
+    const before = await b.detect(batch);
+    expect(Array.from(before[0].scores)).not.toEqual(Array.from(da[0].scores));
+    const report = deserializeWeights(b, bytes);
+    expect(report.missing).toEqual([]);
+    expect(report.unexpected).toEqual([]);
+    const db = await b.detect(batch);
+    expect(Array.from(db[0].boxes)).toEqual(Array.from(da[0].boxes));
+    expect(Array.from(db[0].scores)).toEqual(Array.from(da[0].scores));
+    expect(Array.from(db[0].labels)).toEqual(Array.from(da[0].labels));
+    expect(db[0].masks?.map((m) => m.reduce((s, v) => s + v, 0))).toEqual(
+      da[0].masks?.map((m) => m.reduce((s, v) => s + v, 0)),
+    );
+    // a wrong shape is an error naming the tensor
+    const other = build(tinyConfig({ numClasses: C + 1 }));
+    expect(() => deserializeWeights(other, bytes, { where: 'a.safetensors' })).toThrow(
+      /a.safetensors.*fc_cls/,
+    );
+    batch.images.dispose();
+  });
+});
+
+describe('MaskRCNN overfit', () => {
+  it('reaches bbox AP50 ≥ 0.9 on 4 synthetic images', async () => {
+    const images = makeToyImages(42, 4, toyOpts);
+    const batch = toyBatch(images, SIZE);
+    const cfg = tinyConfig({ seed: 5 });
+    const model = build(cfg);
+    const baseLr = 0.02;
+    const sgd = new SGD({ lr: baseLr });
+    const steps = 160;
+    const t0 = Date.now();
+    let firstLoss = 0;
+    let lastLoss = 0;
+    for (let i = 0; i < steps; i++) {
+      const warm = Math.min(1, (i + 1) / 20);
+      const lr = baseLr * (i < 0.8 * steps ? warm : 0.1);
+      const r = await trainStep(model, batch, sgd, { iteration: i, lr });
+      if (i === 0) firstLoss = r.losses.loss;
+      lastLoss = r.losses.loss;
+    }
+    const dets = await model.detect(batch, { withMasks: false });
+    const ap50 = bboxAp50(dets, images, C);
+    console.log(
+      `overfit on ${activeBackend()}: ${steps} steps in ${((Date.now() - t0) / 1000).toFixed(1)} s, loss ${firstLoss.toFixed(3)} → ${lastLoss.toFixed(3)}, AP50 ${ap50.toFixed(3)}`,
+    );
+    expect(lastLoss).toBeLessThan(firstLoss / 2);
+    expect(ap50).toBeGreaterThanOrEqual(0.9);
+    sgd.dispose();
+    batch.images.dispose();
+  }, 300_000);
+});
