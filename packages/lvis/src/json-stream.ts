@@ -1,0 +1,197 @@
+import { createReadStream } from 'node:fs';
+
+/** What {@link streamTopLevelObject} reports while it reads a file. */
+export interface TopLevelObjectHandlers {
+  /** A batch of consecutive elements of the top-level array member `key`, in file order. */
+  onArrayItems(key: string, items: unknown[]): void;
+  /** A top-level member whose value is not an array (e.g. `info`). */
+  onValue(key: string, value: unknown): void;
+  /** When set, a top-level array is accepted and streamed as a member of this name. */
+  topLevelArrayKey?: string;
+}
+
+const QUOTE = 0x22;
+const BACKSLASH = 0x5c;
+const COMMA = 0x2c;
+const COLON = 0x3a;
+const LBRACE = 0x7b;
+const RBRACE = 0x7d;
+const LBRACKET = 0x5b;
+const RBRACKET = 0x5d;
+
+type Mode = 'start' | 'member' | 'key' | 'colon' | 'value-start' | 'array' | 'value' | 'end';
+
+function isSpace(b: number): boolean {
+  return b === 0x20 || b === 0x0a || b === 0x0d || b === 0x09;
+}
+
+/**
+ * Read a JSON file whose top level is an object, without ever holding the whole text: a
+ * byte scanner finds the top-level members and the element boundaries of array members,
+ * and each run of complete elements in a read block is handed to the native `JSON.parse`.
+ * This is how files larger than V8's maximum string length (~512 MB; LVIS v1 train is
+ * ~1.1 GB) are loaded. Errors name the file, the member and the byte offset.
+ */
+export async function streamTopLevelObject(
+  path: string,
+  handlers: TopLevelObjectHandlers,
+  blockSize = 4 << 20,
+): Promise<void> {
+  let mode: Mode = 'start';
+  let depth = 0;
+  let inString = false;
+  let escaped = false;
+  let key = '';
+  let topIsArray = false;
+  /** Unconsumed bytes carried from the previous block. */
+  let carry: Buffer = Buffer.alloc(0);
+  /** File offset of carry[0]. */
+  let carryOffset = 0;
+
+  const fail = (what: string, offset: number): never => {
+    throw new Error(`${path}: ${what} at byte ${offset}`);
+  };
+  const parseSlice = (buf: Buffer, from: number, to: number, offset: number, wrap: boolean) => {
+    const text = buf.toString('utf8', from, to);
+    try {
+      return JSON.parse(wrap ? `[${text}]` : text) as unknown;
+    } catch (err) {
+      const msg = err instanceof Error ? err.message : String(err);
+      const where = topIsArray ? 'the top-level array' : `top-level member '${key}'`;
+      return fail(`malformed JSON in ${where} (${msg}), in the text starting`, offset + from);
+    }
+  };
+
+  const stream = createReadStream(path, { highWaterMark: blockSize });
+  for await (const chunk of stream as AsyncIterable<Buffer>) {
+    const buf = carry.length ? Buffer.concat([carry, chunk]) : chunk;
+    const base = carryOffset;
+    /** Start of the bytes not yet handed out (key text, value text or array elements). */
+    let segStart = 0;
+    /** In array mode: the comma after the last complete element. */
+    let lastElementEnd = -1;
+    const n = buf.length;
+    // The scanner state already covers the carried bytes: resume after them.
+    for (let i = carry.length; i < n; i++) {
+      const b = buf[i];
+      if (inString) {
+        if (escaped) escaped = false;
+        else if (b === BACKSLASH) escaped = true;
+        else if (b === QUOTE) {
+          inString = false;
+          if (mode === 'key') {
+            key = parseSlice(buf, segStart, i + 1, base, false) as string;
+            mode = 'colon';
+          }
+        }
+        continue;
+      }
+      switch (mode) {
+        case 'start':
+          if (isSpace(b)) continue;
+          if (b === LBRACKET && handlers.topLevelArrayKey !== undefined) {
+            // A top-level array streams like an array member named topLevelArrayKey.
+            key = handlers.topLevelArrayKey;
+            topIsArray = true;
+            mode = 'array';
+            depth = 2;
+            segStart = i + 1;
+            lastElementEnd = -1;
+            continue;
+          }
+          if (b !== LBRACE) fail('expected a JSON object at the top level', base + i);
+          mode = 'member';
+          depth = 1;
+          continue;
+        case 'member':
+          if (isSpace(b) || b === COMMA) continue;
+          if (b === RBRACE) {
+            mode = 'end';
+            continue;
+          }
+          if (b !== QUOTE) fail('expected a member name', base + i);
+          mode = 'key';
+          inString = true;
+          segStart = i;
+          continue;
+        case 'colon':
+          if (isSpace(b)) continue;
+          if (b !== COLON) fail(`expected ':' after member name '${key}'`, base + i);
+          mode = 'value-start';
+          continue;
+        case 'value-start':
+          if (isSpace(b)) continue;
+          if (b === LBRACKET) {
+            mode = 'array';
+            depth = 2;
+            segStart = i + 1;
+            lastElementEnd = -1;
+            continue;
+          }
+          mode = 'value';
+          segStart = i;
+          // Re-examine this byte in value mode.
+          i--;
+          continue;
+        case 'array':
+          if (b === QUOTE) inString = true;
+          else if (b === LBRACE || b === LBRACKET) depth++;
+          else if (b === RBRACE || b === RBRACKET) {
+            depth--;
+            if (depth === 1) {
+              // End of the array: hand out what is left.
+              const items = segStart < i ? parseSlice(buf, segStart, i, base, true) : [];
+              // Reported even when empty, so an empty array member still exists.
+              handlers.onArrayItems(key, items as unknown[]);
+              mode = topIsArray ? 'end' : 'member';
+              lastElementEnd = -1;
+              segStart = i + 1;
+            }
+          } else if (b === COMMA && depth === 2) lastElementEnd = i;
+          continue;
+        case 'value':
+          if (b === QUOTE) inString = true;
+          else if (b === LBRACE || b === LBRACKET) depth++;
+          else if (b === RBRACE || b === RBRACKET) {
+            if (depth === 1) {
+              // The closing brace of the top-level object ends a scalar value.
+              handlers.onValue(key, parseSlice(buf, segStart, i, base, false));
+              mode = 'end';
+              depth = 0;
+              continue;
+            }
+            depth--;
+          } else if (b === COMMA && depth === 1) {
+            handlers.onValue(key, parseSlice(buf, segStart, i, base, false));
+            mode = 'member';
+          }
+          continue;
+        case 'end':
+          if (!isSpace(b)) fail('unexpected text after the top-level object', base + i);
+          continue;
+        case 'key':
+          continue;
+      }
+    }
+    // Hand out the complete array elements of this block and carry the rest over.
+    if (mode === 'array' && lastElementEnd > segStart) {
+      handlers.onArrayItems(
+        key,
+        parseSlice(buf, segStart, lastElementEnd, base, true) as unknown[],
+      );
+      segStart = lastElementEnd + 1;
+    }
+    const keepFrom = mode === 'key' || mode === 'array' || mode === 'value' ? segStart : n;
+    carry = buf.subarray(keepFrom);
+    carryOffset = base + keepFrom;
+  }
+  const finalMode = mode as Mode;
+  if (finalMode !== 'end') {
+    fail(
+      inString || finalMode !== 'member'
+        ? 'unexpected end of file (truncated JSON?)'
+        : 'missing closing }',
+      carryOffset + carry.length,
+    );
+  }
+}
