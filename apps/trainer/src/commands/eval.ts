@@ -1,0 +1,105 @@
+import { mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import { LVIS, LVISEval, LVISResults } from '@crat/lvis';
+import type { Command } from 'commander';
+import type { IouType, LVISEvalReport } from 'lvis-ts-types';
+
+export interface EvalCommandOptions {
+  gt: string;
+  results: string;
+  type: IouType;
+  /** Where to write `{ metrics, per_category_ap }`; nothing written when absent. */
+  json?: string;
+  /** Progress lines go here (stderr by default); `null` for none. */
+  progress?: NodeJS.WriteStream | null;
+}
+
+export interface EvalCommandResult {
+  report: LVISEvalReport;
+  /** The official 13-line table. */
+  table: string;
+  seconds: number;
+}
+
+/** Load, evaluate, and write the report atomically (temporary file, then rename). */
+export async function runEvalCommand(opts: EvalCommandOptions): Promise<EvalCommandResult> {
+  if (opts.type !== 'bbox' && opts.type !== 'segm') {
+    throw new Error(`--type must be 'bbox' or 'segm', got '${opts.type}'`);
+  }
+  const t0 = performance.now();
+  const gt = await LVIS.load(opts.gt);
+  const dt = await LVISResults.load(gt, opts.results, { iouType: opts.type });
+  const ev = new LVISEval(gt, dt, opts.type);
+  const stream = opts.progress === undefined ? process.stderr : opts.progress;
+  ev.evaluate(stream ? categoryProgress(stream, `eval ${opts.type}`) : undefined);
+  const result = {
+    report: ev.report(),
+    table: ev.format(),
+    seconds: (performance.now() - t0) / 1000,
+  };
+  if (opts.json) writeJsonAtomic(opts.json, result.report);
+  return result;
+}
+
+/** Progress over categories: a redrawn line on a terminal, every ~10% otherwise. */
+function categoryProgress(
+  stream: NodeJS.WriteStream,
+  label: string,
+): (p: { done: number; total: number }) => void {
+  const t0 = performance.now();
+  let lastDecile = -1;
+  return ({ done, total }) => {
+    const secs = (performance.now() - t0) / 1000;
+    const rate = secs > 0 ? done / secs : 0;
+    const eta = rate > 0 ? `${((total - done) / rate).toFixed(1)}s` : '?';
+    const width = 30;
+    const filled = Math.round((done / total) * width);
+    const line = `${label} [${'#'.repeat(filled)}${'-'.repeat(width - filled)}] ${done}/${total} categories ${rate.toFixed(0)}/s ETA ${eta}`;
+    if (stream.isTTY) {
+      stream.write(`\r${line}${done >= total ? '\n' : ''}`);
+      return;
+    }
+    const decile = Math.floor((10 * done) / total);
+    if (decile !== lastDecile) {
+      lastDecile = decile;
+      stream.write(`${line}\n`);
+    }
+  };
+}
+
+/** Write JSON to a temporary file beside the target, then rename it into place. */
+export function writeJsonAtomic(path: string, value: unknown): void {
+  const target = resolve(path);
+  mkdirSync(dirname(target), { recursive: true });
+  const tmp = `${target}.tmp-${process.pid}`;
+  try {
+    writeFileSync(tmp, `${JSON.stringify(value, null, 2)}\n`);
+    renameSync(tmp, target);
+  } catch (err) {
+    rmSync(tmp, { force: true });
+    throw new Error(`cannot write ${target}: ${(err as Error).message}`);
+  }
+}
+
+export function registerEval(program: Command): void {
+  program
+    .command('eval')
+    .description('LVIS evaluation of a results file (official LVIS API semantics and numbers)')
+    .requiredOption('--gt <file>', 'LVIS annotation file (ground truth)')
+    .requiredOption(
+      '--results <file>',
+      'detections: a JSON array of {image_id, category_id, score, bbox, segmentation}',
+    )
+    .requiredOption('--type <bbox|segm>', 'evaluation type')
+    .option('--json <file>', 'also write {metrics, per_category_ap} to this file')
+    .action(async (o: { gt: string; results: string; type: string; json?: string }) => {
+      const { table, seconds } = await runEvalCommand({
+        gt: o.gt,
+        results: o.results,
+        type: o.type as IouType,
+        json: o.json,
+      });
+      console.log(table);
+      console.error(`evaluated in ${seconds.toFixed(2)} s${o.json ? `; wrote ${o.json}` : ''}`);
+    });
+}
