@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
-import { registerEval } from './eval.js';
 import { registerInfo } from './info.js';
+import { registerReport } from './report.js';
 import { registerSynth } from './synth.js';
 
 /** Every `crat` sub-command, one module each; add a command by adding its register function here. */
-export const COMMANDS: ((program: Command) => void)[] = [registerInfo, registerSynth, registerEval];
+export const COMMANDS: ((program: Command) => void)[] = [registerInfo, registerSynth, registerReport];
