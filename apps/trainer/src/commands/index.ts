@@ -4,4 +4,8 @@ import { registerReport } from './report.js';
 import { registerSynth } from './synth.js';
 
 /** Every `crat` sub-command, one module each; add a command by adding its register function here. */
-export const COMMANDS: ((program: Command) => void)[] = [registerInfo, registerSynth, registerReport];
+export const COMMANDS: ((program: Command) => void)[] = [
+  registerInfo,
+  registerSynth,
+  registerReport,
+];
