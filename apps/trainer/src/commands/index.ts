@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { registerEval } from './eval.js';
 import { registerInfo } from './info.js';
 import { registerReport } from './report.js';
 import { registerSynth } from './synth.js';
@@ -7,5 +8,6 @@ import { registerSynth } from './synth.js';
 export const COMMANDS: ((program: Command) => void)[] = [
   registerInfo,
   registerSynth,
+  registerEval,
   registerReport,
 ];
