@@ -1,6 +1,7 @@
 import { existsSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { PluginState } from '@crat/core';
 import { initBackend } from '@crat/tensor';
 import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -108,6 +109,76 @@ describe('runTraining', () => {
     expect(full.at(-1)!.loss_mse).toBeLessThan(full[0]!.loss_mse as number);
     a.free();
     c.free();
+  });
+
+  it('resumes exactly through a batch source that drives the sampler itself', async () => {
+    // As @crat/data's DataLoader: it takes from the sampler, prefetches 3 batches ahead and
+    // reports the cursor after the last batch it handed out.
+    const sourceFor =
+      (toy: ReturnType<typeof makeToy>, built: string[]) => (state: PluginState | null) => {
+        const sampler = new ToySampler(24, 3);
+        if (state) sampler.setState(state);
+        built.push(state ? `resume@${JSON.stringify(state)}` : 'fresh');
+        let consumed = sampler.getState();
+        const queue: { after: PluginState; batch: ToyBatch }[] = [];
+        const fill = () => {
+          while (queue.length < 3)
+            queue.push({ batch: toy.loader(sampler.take(2)), after: sampler.getState() });
+        };
+        return {
+          async next() {
+            fill();
+            const head = queue.shift()!;
+            consumed = head.after;
+            return head.batch;
+          },
+          samplerState: () => consumed,
+          async close() {
+            for (const q of queue.splice(0)) toy.dispose(q.batch);
+          },
+        };
+      };
+    const run = async (
+      toy: ReturnType<typeof makeToy>,
+      dir: string,
+      built: string[],
+      over = {},
+    ) => {
+      const records: IterRecord[] = [];
+      const {
+        sampler: _s,
+        loader: _l,
+        ...rest
+      } = options(toy, dir, {
+        hooks: { afterIter: (r) => void records.push(r) },
+        ...over,
+      });
+      const res = await runTraining({ ...rest, batches: sourceFor(toy, built) });
+      return { res, records };
+    };
+    const a = makeToy();
+    const full = await run(a, tmp(), []);
+    const dir = tmp();
+    const stop = new AbortController();
+    const b = makeToy();
+    const built: string[] = [];
+    const first = await run(b, dir, built, {
+      signal: stop.signal,
+      hooks: { afterIter: (r: IterRecord) => void (r.iter === 7 && stop.abort()) },
+    });
+    const c = makeToy();
+    const second = await run(c, dir, built, { resume: true });
+    expect(first.res.iter).toBe(7);
+    expect(built[0]).toBe('fresh');
+    expect(built[1]).toMatch(/^resume@/);
+    const losses = (rs: IterRecord[]) => rs.map((r) => r.loss);
+    const firstLosses = readMetrics(join(dir, 'metrics.jsonl'))
+      .filter((r) => r.mode === 'train')
+      .map((r) => r.loss);
+    expect(firstLosses).toEqual(losses(full.records));
+    expect(second.records[0]!.iter).toBe(8);
+    expect(snapshot(c.params)).toEqual(snapshot(a.params));
+    for (const t of [a, b, c]) t.free();
   });
 
   it('resumes from a periodic checkpoint and drops log lines past it', async () => {

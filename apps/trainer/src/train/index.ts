@@ -29,6 +29,7 @@ export {
 } from './progress.js';
 export { deriveSeed, SeededRng } from './rng.js';
 export {
+  type BatchSource,
   type IterRecord,
   type RunTrainingOptions,
   runTraining,

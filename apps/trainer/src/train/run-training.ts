@@ -62,13 +62,31 @@ export interface TrainingHooks {
   }): Promise<Record<string, JsonValue>> | Record<string, JsonValue>;
 }
 
+/**
+ * Batches from a loader that drives the sampler itself (as `@crat/data`'s DataLoader does):
+ * it must report the sampler state at the first batch not yet handed out.
+ */
+export interface BatchSource<Batch> {
+  next(): Promise<Batch>;
+  samplerState(): PluginState;
+  close?(): Promise<void>;
+}
+
 export interface RunTrainingOptions<Batch> {
   /** Trainable parameters by name; frozen ones are simply not listed. */
   params: Record<string, tf.Variable>;
   step: TrainStepFn<Batch>;
-  sampler: ImageSampler;
+  /** The image sampler: with `loader`, the loop takes indices from it and prefetches. */
+  sampler?: ImageSampler;
   /** Turns sampled images into a batch (may decode off-thread; called ahead by `prefetch`). */
-  loader: (images: SampledImage[]) => Batch | Promise<Batch>;
+  loader?: (images: SampledImage[]) => Batch | Promise<Batch>;
+  /**
+   * Instead of `sampler` + `loader`: build a batch source, given the sampler state to resume
+   * from (`null` on a fresh run). Called once, after any checkpoint is loaded.
+   */
+  batches?: (
+    resumeSamplerState: PluginState | null,
+  ) => BatchSource<Batch> | Promise<BatchSource<Batch>>;
   /** Frees a prefetched batch that will not be trained on (interrupt, error). */
   disposeBatch?: (batch: Batch) => void;
   /** Images per micro-batch. */
@@ -132,8 +150,12 @@ export async function runTraining<Batch>(o: RunTrainingOptions<Batch>): Promise<
   const log = new MetricsLog(join(o.workDir, 'metrics.jsonl'));
   const progressOut = o.progress === false ? null : (o.progress ?? process.stdout);
 
+  if (!o.batches && !(o.sampler && o.loader)) {
+    throw new TypeError('runTraining: give either `batches` or both `sampler` and `loader`');
+  }
   let iter = 0;
   let lastCheckpoint: string | null = null;
+  let resumeSamplerState: PluginState | null = null;
   const resumeFrom =
     o.resume === true
       ? checkpoints.latest()
@@ -148,7 +170,7 @@ export async function runTraining<Batch>(o: RunTrainingOptions<Batch>): Promise<
       if (!saved) throw new Error(`${resumeFrom}/plugins.json: no state for '${name}'`);
       s.setState(saved);
     }
-    if (state.sampler) o.sampler.setState(state.sampler);
+    resumeSamplerState = state.sampler;
     iter = state.iter;
     lastCheckpoint = resumeFrom;
     await log.truncateAfter(iter);
@@ -156,20 +178,11 @@ export async function runTraining<Batch>(o: RunTrainingOptions<Batch>): Promise<
     progressOut.write(`no checkpoint in ${o.workDir}: starting from scratch\n`);
   }
 
-  // Prefetch queue. The sampler's state is captured before each take, so a checkpoint
-  // records the cursor of the first batch not yet trained on, not of the last one loaded.
-  const prefetch = Math.max(1, o.prefetch ?? 1);
-  const queue: { samplerState: PluginState; images: SampledImage[]; batch: Promise<Batch> }[] = [];
-  const fill = () => {
-    while (queue.length < prefetch) {
-      const samplerState = o.sampler.getState();
-      const images = o.sampler.take(o.batchSize);
-      const batch = Promise.resolve().then(() => o.loader(images));
-      batch.catch(() => {}); // surfaced when awaited
-      queue.push({ samplerState, images, batch });
-    }
-  };
-  const samplerStateNow = () => (queue.length ? queue[0]!.samplerState : o.sampler.getState());
+  if (resumeSamplerState && o.sampler && !o.batches) o.sampler.setState(resumeSamplerState);
+  const source: BatchSource<Batch> = o.batches
+    ? await o.batches(resumeSamplerState)
+    : prefetchingSource(o.sampler!, o.loader!, o.batchSize, o.prefetch ?? 1, o.disposeBatch);
+  const samplerStateNow = () => source.samplerState();
 
   let stopRequested = false;
   const progress = progressOut
@@ -221,10 +234,7 @@ export async function runTraining<Batch>(o: RunTrainingOptions<Batch>): Promise<
       const lossSums: Record<string, number> = {};
       for (let micro = 0; micro < accum; micro++) {
         const td = performance.now();
-        fill();
-        const entry = queue.shift()!;
-        fill();
-        const batch = await entry.batch;
+        const batch = await source.next();
         dataMs += performance.now() - td;
         const out = await o.step(batch, { iter, epoch, microStep: micro, rng });
         o.disposeBatch?.(batch);
@@ -277,15 +287,52 @@ export async function runTraining<Batch>(o: RunTrainingOptions<Batch>): Promise<
     progress?.finish();
     if (o.handleSigint !== false) process.off('SIGINT', onSigint);
     o.signal?.removeEventListener('abort', onAbort);
-    for (const e of queue.splice(0)) {
-      e.batch.then((b) => o.disposeBatch?.(b)).catch(() => {});
-    }
+    await source.close?.();
     sgd.dispose();
   }
   const status = iter >= total ? 'completed' : 'interrupted';
   if (status === 'interrupted')
     say(`stopped at step ${iter}; resume with --resume (checkpoint ${lastCheckpoint})`);
   return { status, iter, checkpoint: lastCheckpoint };
+}
+
+/**
+ * Batches from `sampler` + `loader`, `prefetch` micro-batches ahead. The sampler's state is
+ * captured before each take, so a checkpoint records the cursor of the first batch not yet
+ * trained on, not of the last one loaded.
+ */
+function prefetchingSource<Batch>(
+  sampler: ImageSampler,
+  loader: (images: SampledImage[]) => Batch | Promise<Batch>,
+  batchSize: number,
+  prefetch: number,
+  disposeBatch?: (batch: Batch) => void,
+): BatchSource<Batch> {
+  const depth = Math.max(1, prefetch);
+  const queue: { samplerState: PluginState; batch: Promise<Batch> }[] = [];
+  const fill = () => {
+    while (queue.length < depth) {
+      const samplerState = sampler.getState();
+      const images = sampler.take(batchSize);
+      const batch = Promise.resolve().then(() => loader(images));
+      batch.catch(() => {}); // surfaced when awaited
+      queue.push({ samplerState, batch });
+    }
+  };
+  return {
+    async next() {
+      fill();
+      const head = queue.shift()!;
+      fill();
+      return head.batch;
+    },
+    samplerState: () => (queue.length ? queue[0]!.samplerState : sampler.getState()),
+    async close() {
+      for (const e of queue.splice(0)) {
+        await e.batch.then((b) => disposeBatch?.(b)).catch(() => {});
+      }
+    },
+  };
 }
 
 /** `acc + grads`, disposing both inputs' tensors (the loop owns them). */
