@@ -1,12 +1,13 @@
 import { defineConfig } from '@crat/trainer';
 
-// The synthetic long-tailed set from `@crat/lvis-synth` (128x128 images, ~40 classes in
-// shape families). `crat train` generates it under data/synth when it is missing.
+// The synthetic long-tailed set from `@crat/lvis-synth` (128x128 images, 40 classes: 8 shape
+// families x 5 looks; LVIS v1 layout with images in train2017/ and val2017/). `crat train`
+// generates it under data/synth when it is missing.
 export default defineConfig({
   dataset: {
     type: 'synth',
-    train: { annFile: 'data/synth/annotations/lvis_synth_train.json', imgDir: 'data/synth' },
-    val: { annFile: 'data/synth/annotations/lvis_synth_val.json', imgDir: 'data/synth' },
+    train: { annFile: 'data/synth/annotations/lvis_v1_train.json', imgDir: 'data/synth' },
+    val: { annFile: 'data/synth/annotations/lvis_v1_val.json', imgDir: 'data/synth' },
     synth: { outDir: 'data/synth', seed: 0 },
   },
   pipeline: {

@@ -86,16 +86,15 @@ export const datasetSchema = z.strictObject({
   train: splitSchema,
   val: splitSchema,
   test: splitSchema.optional(),
-  /** Options of the synthetic generator (`@crat/lvis-synth`), used when `type` is `synth`. */
+  /**
+   * The synthetic generator (`@crat/lvis-synth`), used when `type` is `synth`: the folder it
+   * writes, its seed, and any other `SynthOptions` (`trainImages`, `valImages`, `size`,
+   * `families`, `variants`, ...), which the generator checks.
+   */
   synth: z
-    .strictObject({
-      /** Folder the generator writes into (holds the train/val json and images). */
+    .looseObject({
       outDir: z.string().min(1),
       seed: nonNegativeInt.default(0),
-      numTrainImages: positiveInt.optional(),
-      numValImages: positiveInt.optional(),
-      imageSize: positiveInt.optional(),
-      numClasses: positiveInt.optional(),
     })
     .optional(),
   /** Skip a missing or corrupt image with a warning instead of failing. */
