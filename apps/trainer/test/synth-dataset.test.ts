@@ -7,8 +7,8 @@ import { ensureDataset } from '../src/run/synth-dataset.js';
 
 const synthConfig = (root: string): DatasetConfig => ({
   type: 'synth',
-  train: { annFile: 'synth/annotations/lvis_v1_train.json', imgDir: 'synth' },
-  val: { annFile: 'synth/annotations/lvis_v1_val.json', imgDir: 'synth' },
+  train: { annFile: 'synth/annotations/lvis_v1_train.json', imgDir: 'synth/train2017' },
+  val: { annFile: 'synth/annotations/lvis_v1_val.json', imgDir: 'synth/val2017' },
   synth: {
     outDir: join(root, 'synth'),
     seed: 3,

@@ -6,8 +6,8 @@ import { defineConfig } from '@crat/trainer';
 export default defineConfig({
   dataset: {
     type: 'synth',
-    train: { annFile: 'data/synth/annotations/lvis_v1_train.json', imgDir: 'data/synth' },
-    val: { annFile: 'data/synth/annotations/lvis_v1_val.json', imgDir: 'data/synth' },
+    train: { annFile: 'data/synth/annotations/lvis_v1_train.json', imgDir: 'data/synth/train2017' },
+    val: { annFile: 'data/synth/annotations/lvis_v1_val.json', imgDir: 'data/synth/val2017' },
     synth: { outDir: 'data/synth', seed: 0 },
   },
   pipeline: {
