@@ -1,4 +1,7 @@
+import { existsSync } from 'node:fs';
+import { resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { DEFAULT_CONFIG, defaultConfigPath } from '../src/commands/train.js';
 import { collectInfo, formatInfo } from '../src/info.js';
 import { buildProgram } from '../src/program.js';
 
@@ -7,6 +10,20 @@ describe('crat CLI frame', () => {
     const help = buildProgram().helpInformation();
     expect(help).toMatch(/Usage: crat/);
     expect(help).toMatch(/info/);
+    for (const c of ['train', 'test', 'report', 'eval', 'synth'])
+      expect(help).toMatch(new RegExp(`\\b${c}\\b`));
+  });
+
+  it('crat train says clearly when no detector is registered', async () => {
+    const program = buildProgram().exitOverride();
+    await expect(program.parseAsync(['node', 'crat', 'train'])).rejects.toThrow(
+      /no detector is registered/,
+    );
+  });
+
+  it('crat train defaults to the embedded synthetic EQLv2 + CRAT config', () => {
+    expect(defaultConfigPath()).toBe(resolve(__dirname, '../../..', DEFAULT_CONFIG));
+    expect(existsSync(defaultConfigPath())).toBe(true);
   });
 
   it('reports the Node version and the backend packages', async () => {

@@ -3,6 +3,8 @@ import { registerEval } from './eval.js';
 import { registerInfo } from './info.js';
 import { registerReport } from './report.js';
 import { registerSynth } from './synth.js';
+import { registerTest } from './test.js';
+import { registerTrain } from './train.js';
 
 /** Every `crat` sub-command, one module each; add a command by adding its register function here. */
 export const COMMANDS: ((program: Command) => void)[] = [
@@ -10,4 +12,6 @@ export const COMMANDS: ((program: Command) => void)[] = [
   registerSynth,
   registerEval,
   registerReport,
+  registerTrain,
+  registerTest,
 ];

@@ -1,0 +1,32 @@
+export {
+  type Detections,
+  type DetectorBackend,
+  type DetectorBatch,
+  type DetectorImageMeta,
+  type DetectorInputs,
+  type DetectorModel,
+  type DetectorParam,
+  detectorBackend,
+  registerDetectorBackend,
+} from './detector-api.js';
+export { toDetectorBatch, toDetectorInputs, toDetectorMeta } from './detector-batch.js';
+export {
+  type EvalReports,
+  evaluateResults,
+  evaluateResultsFile,
+  flattenMetrics,
+  formatEvalTable,
+  writeEvalRecord,
+} from './evaluation.js';
+export { type InferenceOptions, predictDataset } from './inference.js';
+export { absoluteDatasetPaths, writeRunConfig } from './run-config.js';
+export { type EnsureSynthOptions, ensureDataset } from './synth-dataset.js';
+export { type TestOptions, testFromConfig } from './test.js';
+export {
+  detectorWeightsIO,
+  type TrainOptions,
+  type TrainOutcome,
+  trainFromConfig,
+} from './train.js';
+export { globToRegExp, type NamedParam, selectTrainable } from './trainable.js';
+export { writeTransferReports } from './transfer-outputs.js';
