@@ -1,0 +1,164 @@
+/**
+ * Per-step CRAT time at LVIS sizes: C = 1,203 classes, D = 1,024 box features, 28x28 masks
+ * with 256 mask features, on wasm and cpu. Times `losses()` (Fisher update, similarity,
+ * weights, transfer loss) plus the backward pass of the transfer loss to the predictions,
+ * i.e. everything CRAT adds to a training step. Run under `flock /tmp/crat-bench.lock`.
+ *
+ *   pnpm --filter @crat/crat-transfuse bench [-- --backends wasm,cpu --reps 3]
+ */
+import type { TaskTransferInputs, TransferStepContext } from '@crat/core';
+import { initBackend } from '@crat/tensor';
+import * as tf from '@tensorflow/tfjs-core';
+import { CratBoxTransfer, CratMaskTransfer, type CratMode } from '../src/index.js';
+
+const C = 1203;
+const D = 1024;
+const MASK_HW = 28;
+const MASK_D = 256;
+/** Distinct classes among a step's positives (a 2-image LVIS batch has a few dozen). */
+const CLASSES_PER_STEP = 40;
+
+function arg(name: string, fallback: string): string {
+  const i = process.argv.indexOf(`--${name}`);
+  return i >= 0 && process.argv[i + 1] ? process.argv[i + 1] : fallback;
+}
+
+function randomLabels(p: number, step: number): Int32Array {
+  const pool = Array.from({ length: CLASSES_PER_STEP }, (_, i) => (i * 97 + step * 31) % C);
+  return Int32Array.from({ length: p }, (_, n) => pool[(n * 7 + step) % pool.length]);
+}
+
+function boxInputs(p: number, step: number): TaskTransferInputs {
+  return {
+    branch: 'bbox',
+    numClasses: C,
+    features: tf.randomUniform([p, D], 0, 1),
+    labels: tf.tensor1d(randomLabels(p, step), 'int32'),
+    predictions: tf.randomNormal([p, C * 4], 0, 0.5),
+    targets: tf.randomNormal([p, 4], 0, 0.5),
+    targetWeights: tf.ones([p, 4]),
+    kernel: tf.zeros([D, C * 4]),
+    avgFactor: 512,
+  };
+}
+
+function maskInputs(p: number, step: number): TaskTransferInputs {
+  return {
+    branch: 'mask',
+    numClasses: C,
+    features: tf.randomUniform([p, MASK_HW, MASK_HW, MASK_D], 0, 1),
+    labels: tf.tensor1d(randomLabels(p, step), 'int32'),
+    predictions: tf.randomNormal([p, MASK_HW, MASK_HW, C]),
+    targets: tf.cast(tf.greater(tf.randomUniform([p, MASK_HW, MASK_HW]), 0.5), 'float32'),
+    kernel: tf.zeros([1, 1, MASK_D, C]),
+    avgFactor: p * MASK_HW * MASK_HW,
+  };
+}
+
+const dispose = (i: TaskTransferInputs) =>
+  tf.dispose(Object.values(i).filter((t): t is tf.Tensor => t instanceof tf.Tensor));
+
+/** Median ms of `reps` steps (after one warm-up) of forward + backward to the predictions. */
+function timeSteps(reps: number, run: (step: number) => void): number {
+  const times: number[] = [];
+  for (let s = 0; s <= reps; s++) {
+    const t0 = performance.now();
+    run(s);
+    if (s > 0) times.push(performance.now() - t0);
+    process.stdout.write(
+      `\r    step ${s}/${reps}${s > 0 ? `  ${times[times.length - 1].toFixed(0)} ms` : ' (warm-up)'}   `,
+    );
+  }
+  process.stdout.write('\r');
+  return times.sort((a, b) => a - b)[Math.floor(times.length / 2)];
+}
+
+function benchBox(mode: CratMode, p: number, reps: number): number {
+  const box = new CratBoxTransfer(C, { mode });
+  const ms = timeSteps(reps, (step) => {
+    const inputs = boxInputs(p, step);
+    const ctx: TransferStepContext = { iteration: step, shared: new Map() };
+    tf.tidy(() => {
+      const g = tf.grad(
+        (pred: tf.Tensor) => box.losses({ ...inputs, predictions: pred }, ctx).loss_bbox_trans,
+      )(inputs.predictions);
+      g.dataSync();
+    });
+    dispose(inputs);
+  });
+  box.dispose();
+  return ms;
+}
+
+function benchMask(mode: CratMode, p: number, reps: number): number {
+  const box = new CratBoxTransfer(C, { mode });
+  const mask = new CratMaskTransfer(C, { mode });
+  // Only the mask plug-in is timed; the bbox plug-in publishes the weights it reads.
+  let total = 0;
+  for (let s = 0; s <= reps; s++) {
+    const bIn = boxInputs(p, s);
+    const mIn = maskInputs(p, s);
+    const ctx: TransferStepContext = { iteration: s, shared: new Map() };
+    tf.dispose(box.losses(bIn, ctx).loss_bbox_trans);
+    const t0 = performance.now();
+    tf.tidy(() => {
+      const g = tf.grad(
+        (pred: tf.Tensor) => mask.losses({ ...mIn, predictions: pred }, ctx).loss_mask_trans,
+      )(mIn.predictions);
+      g.dataSync();
+    });
+    const dt = performance.now() - t0;
+    if (s > 0) total += dt;
+    process.stdout.write(
+      `\r    step ${s}/${reps}${s > 0 ? `  ${dt.toFixed(0)} ms` : ' (warm-up)'}   `,
+    );
+    dispose(bIn);
+    dispose(mIn);
+  }
+  process.stdout.write('\r');
+  box.dispose();
+  mask.dispose();
+  return total / reps;
+}
+
+async function main(): Promise<void> {
+  const backends = arg('backends', 'wasm,cpu').split(',') as ('wasm' | 'cpu')[];
+  const reps = Number(arg('reps', '3'));
+  const rows: string[] = [
+    '| backend | branch | mode | positives P | ms / step (forward + backward) |',
+    '| --- | --- | --- | --- | --- |',
+  ];
+  for (const backend of backends) {
+    await initBackend(backend);
+    console.log(`backend ${backend}`);
+    const bboxPs = backend === 'cpu' ? [128, 512] : [128, 512];
+    for (const p of bboxPs) {
+      for (const mode of ['reference', 'exact', 'exact-fisher'] as CratMode[]) {
+        console.log(`  bbox P=${p} ${mode}`);
+        const ms = benchBox(mode, p, reps);
+        console.log(`    median ${ms.toFixed(0)} ms`);
+        rows.push(`| ${backend} | bbox | ${mode} | ${p} | ${ms.toFixed(0)} |`);
+      }
+    }
+    for (const p of arg('maskP', '32,128').split(',').map(Number)) {
+      console.log(`  mask P=${p} exact`);
+      try {
+        const ms = benchMask('exact', p, Math.max(1, Math.min(reps, 2)));
+        console.log(`    mean ${ms.toFixed(0)} ms`);
+        rows.push(`| ${backend} | mask | exact | ${p} | ${ms.toFixed(0)} |`);
+      } catch (err) {
+        console.log(`    failed: ${(err as Error).message}`);
+        rows.push(
+          `| ${backend} | mask | exact | ${p} | failed: ${(err as Error).message.slice(0, 60)} |`,
+        );
+      }
+    }
+  }
+  console.log(`\n${rows.join('\n')}`);
+  process.exit(0);
+}
+
+main().catch((err) => {
+  console.error(err);
+  process.exit(1);
+});
