@@ -292,3 +292,26 @@ describe('deepMerge', () => {
     expect(raw._base_).toBeUndefined();
   });
 });
+
+describe('plug-in names in the presets', () => {
+  it('name registered plug-ins with options they accept', async () => {
+    await import('../src/run/plugins.js');
+    const { classificationLosses, imageSamplers, taskTransfers } = await import('@crat/core');
+    for (const file of [
+      'configs/synth/eqlv2_crat.ts',
+      'configs/lvis/mask_rcnn_r50_fpn_seesaw_crat_1x_lvis_v1.ts',
+      'configs/lvis/mask_rcnn_r50_fpn_eqlv2_crat_decoupled_stage2_lvis_v1.ts',
+    ]) {
+      const { config } = await loadConfig(file, { cwd: REPO });
+      for (const t of config.transfers) {
+        const { branch: _b, ...entry } = t;
+        expect(() => taskTransfers.resolveOptions(entry, file)).not.toThrow();
+      }
+      expect(() => imageSamplers.resolveOptions(config.sampler, file)).not.toThrow();
+      // losses register from their own packages; check the ones present here
+      if (classificationLosses.has(config.loss.type)) {
+        expect(() => classificationLosses.resolveOptions(config.loss, file)).not.toThrow();
+      }
+    }
+  });
+});
