@@ -1,3 +1,4 @@
+export { loadDetectionDataset } from './datasets.js';
 export {
   type Detections,
   type DetectorBackend,

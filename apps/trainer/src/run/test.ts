@@ -7,6 +7,7 @@ import type { IouType } from 'lvis-ts-types';
 import { loadConfig } from '../config/load.js';
 import { writeJsonAtomic } from '../train/atomic.js';
 import { checkpointWeightsFile } from '../train/checkpoint.js';
+import { loadDetectionDataset } from './datasets.js';
 import { type DetectorBackend, detectorBackend } from './detector-api.js';
 import { type EvalReports, evaluateResults, formatEvalTable } from './evaluation.js';
 import { predictDataset } from './inference.js';
@@ -38,9 +39,7 @@ export async function testFromConfig(
   const at = (p: string) => resolve(cwd, p);
   const split = cfg.dataset.test ?? cfg.dataset.val;
   const train = existsSync(at(cfg.dataset.train.annFile))
-    ? LvisDetectionDataset.fromFile(at(cfg.dataset.train.annFile), {
-        imageDir: at(cfg.dataset.train.imgDir),
-      })
+    ? await loadDetectionDataset(at(cfg.dataset.train.annFile), at(cfg.dataset.train.imgDir))
     : null;
   const counts = train ? Array.from(train.classCounts().instances) : undefined;
   const model = detector.create(cfg, counts);
@@ -48,9 +47,7 @@ export async function testFromConfig(
     const weights = checkpointWeightsFile(at(o.checkpoint), detector.weightsFileName);
     await detector.loadWeights(model, weights);
     log(`weights ${weights}`);
-    const dataset = LvisDetectionDataset.fromFile(at(split.annFile), {
-      imageDir: at(split.imgDir),
-    });
+    const dataset = await loadDetectionDataset(at(split.annFile), at(split.imgDir));
     const results = await predictDataset(detector, model, dataset, cfg);
     const resultsFile = o.out ? at(o.out) : join(dirname(weights), 'results.json');
     await writeJsonAtomic(resultsFile, results);

@@ -1,7 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { imageSamplers, type PluginState } from '@crat/core';
-import { DataLoader, LvisDetectionDataset } from '@crat/data';
+import { DataLoader, type LvisDetectionDataset } from '@crat/data';
 import { LVIS } from '@crat/lvis';
 import { type BackendChoice, initBackend } from '@crat/tensor';
 import type { IouType } from 'lvis-ts-types';
@@ -12,6 +12,7 @@ import { buildLrSchedule, intervalToIters } from '../train/lr-schedule.js';
 import type { ProgressStream } from '../train/progress.js';
 import { deriveSeed } from '../train/rng.js';
 import { type BatchSource, runTraining, type TrainingResult } from '../train/run-training.js';
+import { loadDetectionDataset } from './datasets.js';
 import { type DetectorBackend, type DetectorModel, detectorBackend } from './detector-api.js';
 import { toDetectorBatch } from './detector-batch.js';
 import {
@@ -78,9 +79,10 @@ export async function trainFromConfig(o: TrainOptions): Promise<TrainOutcome> {
 
   await ensureDataset(cfg.dataset, { cwd, log });
   const at = (p: string) => resolve(cwd, p);
-  const train = LvisDetectionDataset.fromFile(at(cfg.dataset.train.annFile), {
-    imageDir: at(cfg.dataset.train.imgDir),
-  });
+  const train = await loadDetectionDataset(
+    at(cfg.dataset.train.annFile),
+    at(cfg.dataset.train.imgDir),
+  );
   const counts = Array.from(train.classCounts().instances);
   const model = detector.create(cfg, counts);
   try {
@@ -110,14 +112,19 @@ export async function trainFromConfig(o: TrainOptions): Promise<TrainOutcome> {
       intervalToIters(i.interval, i.by ?? s.by, itersPerEpoch);
 
     let val: { gt: LVIS; dataset: LvisDetectionDataset } | null = null;
-    let lastEval: EvalReports | undefined;
-    const evaluate = async (iter: number, epoch: number) => {
+    const valSet = async () => {
       val ??= {
         gt: await LVIS.load(at(cfg.dataset.val.annFile)),
-        dataset: LvisDetectionDataset.fromFile(at(cfg.dataset.val.annFile), {
-          imageDir: at(cfg.dataset.val.imgDir),
-        }),
+        dataset: await loadDetectionDataset(
+          at(cfg.dataset.val.annFile),
+          at(cfg.dataset.val.imgDir),
+        ),
       };
+      return val;
+    };
+    let lastEval: EvalReports | undefined;
+    const evaluate = async (iter: number, epoch: number) => {
+      const val = await valSet();
       const results = await predictDataset(detector, model, val.dataset, cfg);
       lastEval = evaluateResults(val.gt, results, cfg.evaluation.metrics as IouType[]);
       await writeEvalRecord(workDir, { iter, epoch, ...lastEval });
@@ -187,7 +194,7 @@ export async function trainFromConfig(o: TrainOptions): Promise<TrainOutcome> {
     });
 
     const classNames = [...train.categoryNames];
-    const freqs = await frequenciesOf(at(cfg.dataset.val.annFile), train);
+    const freqs = frequenciesOf((await valSet()).gt, train);
     const written = await writeTransferReports(workDir, model.transfers, classNames, freqs);
     if (written.length) log(`CRAT transfer diagnostics: ${written.join(', ')}`);
     if (result.status === 'completed' && !lastEval) {
@@ -200,11 +207,7 @@ export async function trainFromConfig(o: TrainOptions): Promise<TrainOutcome> {
 }
 
 /** LVIS frequency per class label, from the val file's categories (they carry the train counts). */
-async function frequenciesOf(
-  valAnn: string,
-  train: LvisDetectionDataset,
-): Promise<string[] | undefined> {
-  const gt = await LVIS.load(valAnn);
+function frequenciesOf(gt: LVIS, train: LvisDetectionDataset): string[] | undefined {
   const byId = new Map(gt.dataset.categories.map((c) => [c.id, c.frequency]));
   const f = train.labels.categoryIds.map((id) => byId.get(id));
   return f.every((x) => x !== undefined) ? (f as string[]) : undefined;
