@@ -1,6 +1,5 @@
 import { existsSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
-import { LvisDetectionDataset } from '@crat/data';
 import { LVIS } from '@crat/lvis';
 import { type BackendChoice, initBackend } from '@crat/tensor';
 import type { IouType } from 'lvis-ts-types';
