@@ -6,6 +6,7 @@ import type { IouType } from 'lvis-ts-types';
 import { loadConfig } from '../config/load.js';
 import { writeJsonAtomic } from '../train/atomic.js';
 import { checkpointWeightsFile } from '../train/checkpoint.js';
+import { ProgressReporter } from '../train/progress.js';
 import { loadDetectionDataset } from './datasets.js';
 import { type DetectorBackend, detectorBackend } from './detector-api.js';
 import { type EvalReports, evaluateResults, formatEvalTable } from './evaluation.js';
@@ -47,7 +48,14 @@ export async function testFromConfig(
     await detector.loadWeights(model, weights);
     log(`weights ${weights}`);
     const dataset = await loadDetectionDataset(at(split.annFile), at(split.imgDir));
-    const results = await predictDataset(detector, model, dataset, cfg);
+    const bar = new ProgressReporter({
+      total: dataset.numImages,
+      interval: Math.max(1, Math.ceil(dataset.numImages / 10)),
+    });
+    const results = await predictDataset(detector, model, dataset, cfg, {
+      onProgress: (done) => bar.update({ iter: done }),
+    });
+    bar.finish();
     const resultsFile = o.out ? at(o.out) : join(dirname(weights), 'results.json');
     await writeJsonAtomic(resultsFile, results);
     const reports = evaluateResults(

@@ -9,7 +9,7 @@ import { loadConfig } from '../config/load.js';
 import { checkpointWeightsFile, type WeightsIO } from '../train/checkpoint.js';
 import { gradientStep } from '../train/gradient-step.js';
 import { buildLrSchedule, intervalToIters } from '../train/lr-schedule.js';
-import type { ProgressStream } from '../train/progress.js';
+import { ProgressReporter, type ProgressStream } from '../train/progress.js';
 import { deriveSeed } from '../train/rng.js';
 import { type BatchSource, runTraining, type TrainingResult } from '../train/run-training.js';
 import { loadDetectionDataset } from './datasets.js';
@@ -125,7 +125,18 @@ export async function trainFromConfig(o: TrainOptions): Promise<TrainOutcome> {
     let lastEval: EvalReports | undefined;
     const evaluate = async (iter: number, epoch: number) => {
       const val = await valSet();
-      const results = await predictDataset(detector, model, val.dataset, cfg);
+      const bar =
+        o.progress === false
+          ? null
+          : new ProgressReporter({
+              total: val.dataset.numImages,
+              interval: Math.max(1, Math.ceil(val.dataset.numImages / 10)),
+              stream: o.progress ?? process.stdout,
+            });
+      const results = await predictDataset(detector, model, val.dataset, cfg, {
+        onProgress: (done) => bar?.update({ iter: done }),
+      });
+      bar?.finish();
       lastEval = evaluateResults(val.gt, results, cfg.evaluation.metrics as IouType[]);
       await writeEvalRecord(workDir, { iter, epoch, ...lastEval });
       log(formatEvalTable(lastEval));
