@@ -330,12 +330,17 @@ export class MaskRCNN {
     const bboxTargets = tf.tensor2d(encodeDeltas(this.#bboxCoder, posBoxes, s.posGtBoxes), [p, 4]);
     const posDeltas = tf.slice(bbox.deltas, [0, 0], [p, 4 * c]);
     const oneHotPos = tf.cast(tf.oneHot(posLabels, c), 'float32');
-    const chosenDeltas = tf.sum(
-      tf.mul(tf.reshape(posDeltas, [p, c, 4]), tf.reshape(oneHotPos, [p, c, 1])),
-      1,
-    );
+    // Reductions over empty tensors crash the wasm backend (Transpose divides by zero), so the
+    // P = 0 case takes a zero that still depends on the deltas.
     terms.loss_bbox = tf.mul(
-      p > 0 ? weightedL1(chosenDeltas, bboxTargets, undefined, k) : tf.mul(tf.sum(bbox.deltas), 0),
+      p > 0
+        ? weightedL1(
+            tf.sum(tf.mul(tf.reshape(posDeltas, [p, c, 4]), tf.reshape(oneHotPos, [p, c, 1])), 1),
+            bboxTargets,
+            undefined,
+            k,
+          )
+        : tf.mul(tf.sum(bbox.deltas), 0),
       cfg.roiHead.bbox.lossBboxWeight,
     ) as tf.Scalar;
     const bboxInputs: TaskTransferInputs = {

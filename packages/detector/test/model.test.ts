@@ -112,12 +112,10 @@ class RecordingTransfer implements TaskTransfer {
       },
     });
     if (inputs.branch === 'bbox') ctx.shared.set('bbox-was-here', true);
-    return {
-      [`loss_rec_${inputs.branch}`]: tf.mul(
-        tf.sum(tf.square(inputs.predictions)),
-        1e-3,
-      ) as tf.Scalar,
-    };
+    // wasm reductions of empty tensors return garbage, so P = 0 returns a constant zero
+    const p = inputs.labels.shape[0];
+    const term = p === 0 ? tf.scalar(0) : tf.mul(tf.sum(tf.square(inputs.predictions)), 1e-3);
+    return { [`loss_rec_${inputs.branch}`]: term as tf.Scalar };
   }
   getState(): PluginState {
     return {};
@@ -202,6 +200,26 @@ describe('MaskRCNN training losses', () => {
     });
     expect(m.avgFactor).toBe(p * s * s);
     expect(b.avgFactor).toBeGreaterThanOrEqual(p);
+    batch.images.dispose();
+  });
+
+  it('trains on images without objects: no positives, zero-valued branch terms for the plug-ins', async () => {
+    const bboxT = new RecordingTransfer('bbox');
+    const maskT = new RecordingTransfer('mask');
+    const model = build(tinyConfig(), { transfers: [bboxT, maskT] });
+    const empty = makeToyImages(8, 2, { ...toyOpts, objects: [0, 0] });
+    const batch = toyBatch(empty, SIZE);
+    const sgd = new SGD({ lr: 0.01 });
+    const r = await trainStep(model, batch, sgd, { iteration: 0 });
+    expect(r.losses.loss_bbox).toBe(0);
+    expect(r.losses.loss_mask).toBe(0);
+    expect(r.losses.loss_rec_bbox).toBe(0);
+    expect(r.losses.loss_rec_mask).toBe(0);
+    expect(r.losses.loss_rpn_cls).toBeGreaterThan(0);
+    expect(r.losses.loss_cls).toBeGreaterThan(0);
+    expect(bboxT.seen[0].shapes.labels).toEqual([0]);
+    expect(maskT.seen[0].shapes.predictions).toEqual([0, 28, 28, C]);
+    sgd.dispose();
     batch.images.dispose();
   });
 
