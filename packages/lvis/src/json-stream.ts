@@ -21,6 +21,13 @@ const RBRACKET = 0x5d;
 
 type Mode = 'start' | 'member' | 'key' | 'colon' | 'value-start' | 'array' | 'value' | 'end';
 
+/** Whether the quote at `q` is escaped: an odd run of backslashes since `from` precedes it. */
+function isEscapedQuote(buf: Buffer, from: number, q: number): boolean {
+  let k = q - 1;
+  while (k >= from && buf[k] === BACKSLASH) k--;
+  return (q - 1 - k) % 2 === 1;
+}
+
 function isSpace(b: number): boolean {
   return b === 0x20 || b === 0x0a || b === 0x0d || b === 0x09;
 }
@@ -73,6 +80,31 @@ export async function streamTopLevelObject(
     const n = buf.length;
     // The scanner state already covers the carried bytes: resume after them.
     for (let i = carry.length; i < n; i++) {
+      if (mode === 'array' && !inString) {
+        // Fast path through an array body (almost all of a big file): only depth-2 commas,
+        // brackets and strings matter; a string is skipped with indexOf. Stops at the
+        // array's closing bracket, or at a string running past the block, for the
+        // byte-by-byte code below.
+        let j = i;
+        for (; j < n; j++) {
+          const c = buf[j];
+          if (c > 0x2f && c < 0x3a) continue;
+          if (c === COMMA) {
+            if (depth === 2) lastElementEnd = j;
+          } else if (c === QUOTE) {
+            let q = buf.indexOf(QUOTE, j + 1);
+            while (q !== -1 && isEscapedQuote(buf, j + 1, q)) q = buf.indexOf(QUOTE, q + 1);
+            if (q === -1) break;
+            j = q;
+          } else if (c === LBRACE || c === LBRACKET) depth++;
+          else if (c === RBRACE || c === RBRACKET) {
+            if (depth === 2) break;
+            depth--;
+          }
+        }
+        i = j;
+        if (i >= n) break;
+      }
       const b = buf[i];
       if (inString) {
         if (escaped) escaped = false;

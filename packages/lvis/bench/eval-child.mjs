@@ -1,0 +1,44 @@
+// One measured run in a fresh process: load the ground truth and results, evaluate, and
+// report the phase times and the process's peak RSS as one JSON line on stdout.
+// Usage: node eval-child.mjs <gt.json> <results.json> <bbox|segm>
+//        node eval-child.mjs --load-only <annotations.json>
+import { LVIS, LVISEval, LVISResults } from '../dist/index.js';
+
+const peakRssMb = () => process.resourceUsage().maxRSS / 1024;
+const args = process.argv.slice(2);
+
+if (args[0] === '--load-only') {
+  const t0 = performance.now();
+  const gt = await LVIS.load(args[1]);
+  const seconds = (performance.now() - t0) / 1000;
+  console.log(
+    JSON.stringify({
+      seconds,
+      images: gt.imgs.size,
+      annotations: gt.anns.size,
+      peakRssMb: peakRssMb(),
+    }),
+  );
+} else {
+  const [gtPath, resultsPath, type] = args;
+  const t0 = performance.now();
+  const gt = await LVIS.load(gtPath);
+  const t1 = performance.now();
+  const dt = await LVISResults.load(gt, resultsPath);
+  const t2 = performance.now();
+  const ev = new LVISEval(gt, dt, type);
+  const metrics = ev.run();
+  const t3 = performance.now();
+  console.log(
+    JSON.stringify({
+      type,
+      loadGt: (t1 - t0) / 1000,
+      loadResults: (t2 - t1) / 1000,
+      evaluate: (t3 - t2) / 1000,
+      total: (t3 - t0) / 1000,
+      detections: dt.annotations.length,
+      AP: metrics.AP,
+      peakRssMb: peakRssMb(),
+    }),
+  );
+}
