@@ -1,6 +1,8 @@
 import { createRequire } from 'node:module';
+import { availableParallelism } from 'node:os';
 import * as tf from '@tensorflow/tfjs-core';
 import './register-gradients.js';
+import { prepareThreadedWasm } from './wasm-threads.js';
 
 /** The backends `initBackend` knows, best first for `auto`. */
 export type BackendName = 'tensorflow-gpu' | 'tensorflow' | 'wasm' | 'cpu';
@@ -53,7 +55,7 @@ async function loadBackend(name: BackendName): Promise<void> {
       await import('@tensorflow/tfjs-backend-cpu');
       return;
     case 'wasm':
-      await import('@tensorflow/tfjs-backend-wasm');
+      await loadWasm();
       return;
     default: {
       const pkg = NATIVE_PACKAGES[name];
@@ -74,6 +76,70 @@ async function loadBackend(name: BackendName): Promise<void> {
       }
     }
   }
+}
+
+/**
+ * Threads for the wasm backend: `CRAT_WASM_THREADS`, else every core. With more than one,
+ * the pthreads build is started through the shim in `wasm-threads.ts`; if that fails the
+ * single-threaded SIMD build is used and `wasmThreads()` says 1.
+ */
+function wantedWasmThreads(): number {
+  const env = process.env.CRAT_WASM_THREADS;
+  if (env != null && env !== '') {
+    const n = Number(env);
+    if (!Number.isInteger(n) || n < 1) {
+      throw new BackendUnavailableError(
+        `CRAT_WASM_THREADS must be a positive integer, got '${env}'`,
+      );
+    }
+    return n;
+  }
+  return Math.max(1, Math.min(4, availableParallelism()));
+}
+
+let wasmThreadCount = 1;
+
+/** Threads the wasm backend runs XNNPACK with (1 until it is initialised). */
+export function wasmThreads(): number {
+  return wasmThreadCount;
+}
+
+/**
+ * XNNPACK's pool threads run for the life of the module and Emscripten keeps their Node
+ * workers referenced, so the process would never exit; let it.
+ */
+function unrefPoolWorkers(backend: tf.KernelBackend): void {
+  const pthread = (
+    backend as unknown as { wasm?: { PThread?: { runningWorkers?: { unref?: () => void }[] } } }
+  ).wasm?.PThread;
+  for (const worker of pthread?.runningWorkers ?? []) worker.unref?.();
+}
+
+async function loadWasm(): Promise<void> {
+  const wasm = await import('@tensorflow/tfjs-backend-wasm');
+  if (tf.findBackend('wasm') != null) return; // already initialised (threads fixed for the process)
+  const threads = wantedWasmThreads();
+  const factory = tf.findBackendFactory('wasm');
+  if (threads > 1) {
+    const restore = prepareThreadedWasm(threads);
+    try {
+      wasm.setThreadsCount(threads);
+      if (await tf.setBackend('wasm')) {
+        wasmThreadCount = wasm.getThreadsCount();
+        unrefPoolWorkers(tf.backend());
+        return;
+      }
+    } catch {
+      // fall through to the single-threaded build
+    } finally {
+      restore();
+    }
+    tf.removeBackend('wasm');
+    tf.env().set('WASM_HAS_MULTITHREAD_SUPPORT', false);
+    if (factory != null) tf.registerBackend('wasm', factory, 2);
+  }
+  wasm.setThreadsCount(1);
+  wasmThreadCount = 1;
 }
 
 /** The tfjs backend id registered for one of our backend names. */

@@ -6,4 +6,12 @@ export {
   initBackend,
   isBackendInstalled,
   onBackendInit,
+  wasmThreads,
 } from './backend.js';
+export { CPU_KERNEL_FIXES, registerCpuKernelFixes } from './cpu-kernels.js';
+export { EXTRA_GRADIENTS } from './extra-gradients.js';
+export {
+  registerWasmTrainingKernels,
+  setIm2colBudget,
+  WASM_TRAINING_KERNELS,
+} from './wasm-kernels/index.js';
