@@ -87,7 +87,13 @@ export function segmIouSource(plan: EvalPlan, imgs: ReadonlyMap<number, LVISImag
           continue;
         }
         rle ??= segmentationToRle(seg, img.height, img.width);
-        const { intersection, union } = rleIntersectionUnion(rle, gtRle[g0 + g]!);
+        const gRle = gtRle[g0 + g]!;
+        if (rle.h !== gRle.h || rle.w !== gRle.w) {
+          // An RLE result of another size: pycocotools reports -1, which matches nothing.
+          out[d * ng + g] = -1;
+          continue;
+        }
+        const { intersection, union } = rleIntersectionUnion(rle, gRle);
         out[d * ng + g] = intersection === 0 ? 0 : intersection / union;
       }
     }

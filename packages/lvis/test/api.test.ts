@@ -221,3 +221,23 @@ describe('LVISEval federated semantics', () => {
     expect(run([hit1, hit2, strayCat1]).per_category_ap['1']).toBeLessThan(1);
   });
 });
+
+describe('LVISEval on RLE results', () => {
+  it('gives the same segm report for compressed-RLE detections as for their polygons', async () => {
+    const { fixtureCases, fixturePath, readJson } = await import('./fixtures.js');
+    const { rleToJson, segmentationToRle } = await import('@crat/mask');
+    const data = loadGtObject();
+    const gt = new LVIS(data);
+    const results = readJson<LVISResult[]>(fixturePath(`results_${fixtureCases()[0]}.json`));
+    const asRle = results.map((r) => {
+      const img = gt.imgs.get(r.image_id)!;
+      return {
+        ...r,
+        segmentation: rleToJson(segmentationToRle(r.segmentation!, img.height, img.width)),
+      };
+    });
+    const poly = new LVISEval(gt, new LVISResults(gt, results), 'segm').report();
+    const rle = new LVISEval(gt, new LVISResults(gt, asRle), 'segm').report();
+    expect(rle).toEqual(poly);
+  });
+});
