@@ -40,15 +40,26 @@ export function perRoiMaskGradients(
 
 /**
  * `[P, C]`: for every RoI and class channel c, the mean over pixels of
- * `BCEWithLogits(logit[n, :, c], target[n, :])` (differentiable w.r.t. logits). Written as
- * `softplus(x) - x*t`, with the `x*t` sum as a batched matmul, so no `[P, HW, C]` product is
- * materialised beyond softplus itself.
+ * `BCEWithLogits(logit[n, :, c], target[n, :])`, differentiable w.r.t. the logits. Written as
+ * `softplus(x) - x*t` with the `x*t` sum as a batched matmul, and with its gradient
+ * `(sigmoid(x) - t) / HW` given in closed form: at LVIS sizes the logits are `[P, 784, 1203]`
+ * and autograd would hold several tensors of that size at once.
  */
 export function maskLossPerClass(logits: tf.Tensor3D, targets: tf.Tensor2D): tf.Tensor2D {
-  return tf.tidy(() => {
-    const [p, hw, c] = logits.shape;
-    const sp = tf.sum(tf.softplus(logits), 1);
-    const xt = tf.reshape(tf.matMul(tf.reshape(targets, [p, 1, hw]), logits), [p, c]);
-    return tf.div(tf.sub(sp, xt), hw) as tf.Tensor2D;
+  const [p, hw, c] = logits.shape;
+  const lossWithGrad = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
+    const [x, t, save] = args as [tf.Tensor, tf.Tensor, tf.GradSaveFunc];
+    save([x, t]);
+    const sp = tf.sum(tf.softplus(x), 1);
+    const xt = tf.reshape(tf.matMul(tf.reshape(t, [p, 1, hw]), x as tf.Tensor3D), [p, c]);
+    return {
+      value: tf.div(tf.sub(sp, xt), hw),
+      gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
+        const [xs, ts] = saved;
+        const err = tf.sub(tf.sigmoid(xs), tf.reshape(ts, [p, hw, 1]));
+        return [tf.mul(err, tf.reshape(tf.div(dy, hw), [p, 1, c])), tf.zerosLike(ts)];
+      },
+    };
   });
+  return lossWithGrad(logits, targets) as tf.Tensor2D;
 }
