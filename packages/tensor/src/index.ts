@@ -10,6 +10,7 @@ export {
 } from './backend.js';
 export { CPU_KERNEL_FIXES, registerCpuKernelFixes } from './cpu-kernels.js';
 export { EXTRA_GRADIENTS } from './extra-gradients.js';
+export * from './ops/index.js';
 export {
   registerWasmTrainingKernels,
   setIm2colBudget,

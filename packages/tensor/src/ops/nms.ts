@@ -1,0 +1,111 @@
+/**
+ * IoU matrix of corner boxes (x1, y1, x2, y2; area = (x2-x1)*(y2-y1), no +1), Na*Nb
+ * row-major. Two identical zero-area boxes give 0/0 = NaN, as torchvision.
+ */
+export function boxIou(a: Float32Array, b: Float32Array): Float32Array {
+  const na = Math.floor(a.length / 4);
+  const nb = Math.floor(b.length / 4);
+  const out = new Float32Array(na * nb);
+  for (let i = 0; i < na; i++) {
+    const ax1 = a[i * 4];
+    const ay1 = a[i * 4 + 1];
+    const ax2 = a[i * 4 + 2];
+    const ay2 = a[i * 4 + 3];
+    const areaA = (ax2 - ax1) * (ay2 - ay1);
+    for (let j = 0; j < nb; j++) {
+      out[i * nb + j] = iouOf(ax1, ay1, ax2, ay2, areaA, b, j);
+    }
+  }
+  return out;
+}
+
+function iouOf(
+  ax1: number,
+  ay1: number,
+  ax2: number,
+  ay2: number,
+  areaA: number,
+  b: Float32Array,
+  j: number,
+): number {
+  const bx1 = b[j * 4];
+  const by1 = b[j * 4 + 1];
+  const bx2 = b[j * 4 + 2];
+  const by2 = b[j * 4 + 3];
+  const iw = Math.max(0, Math.min(ax2, bx2) - Math.max(ax1, bx1));
+  const ih = Math.max(0, Math.min(ay2, by2) - Math.max(ay1, by1));
+  const inter = iw * ih;
+  return inter / (areaA + (bx2 - bx1) * (by2 - by1) - inter);
+}
+
+/** Indices sorted by decreasing score, equal scores by increasing index (a stable sort). */
+function byScore(scores: Float32Array): Int32Array {
+  const order = Int32Array.from({ length: scores.length }, (_, i) => i);
+  order.sort((i, j) => scores[j] - scores[i] || i - j);
+  return order;
+}
+
+function greedy(
+  boxes: Float32Array,
+  scores: Float32Array,
+  classIds: Int32Array | undefined,
+  iouThreshold: number,
+  maxOutput: number,
+): Int32Array {
+  const n = scores.length;
+  if (boxes.length !== n * 4) {
+    throw new Error(`nms: boxes has ${boxes.length} values, expected 4 per score (${n} scores)`);
+  }
+  if (classIds != null && classIds.length !== n) {
+    throw new Error(`batchedNms: ${classIds.length} class ids for ${n} scores`);
+  }
+  const order = byScore(scores);
+  const suppressed = new Uint8Array(n);
+  const keep: number[] = [];
+  for (let oi = 0; oi < n && keep.length < maxOutput; oi++) {
+    const i = order[oi];
+    if (suppressed[i]) continue;
+    keep.push(i);
+    const ax1 = boxes[i * 4];
+    const ay1 = boxes[i * 4 + 1];
+    const ax2 = boxes[i * 4 + 2];
+    const ay2 = boxes[i * 4 + 3];
+    const areaA = (ax2 - ax1) * (ay2 - ay1);
+    for (let oj = oi + 1; oj < n; oj++) {
+      const j = order[oj];
+      if (suppressed[j]) continue;
+      if (classIds != null && classIds[j] !== classIds[i]) continue;
+      // NaN (two zero-area boxes) compares false and never suppresses.
+      if (iouOf(ax1, ay1, ax2, ay2, areaA, boxes, j) > iouThreshold) suppressed[j] = 1;
+    }
+  }
+  return Int32Array.from(keep);
+}
+
+/**
+ * Greedy NMS on the host: a box is suppressed when its IoU with a kept box is strictly
+ * greater than `iouThreshold`; equal scores are taken in increasing index order. Returns
+ * the kept indices by decreasing score (at most `maxOutput`).
+ */
+export function nms(
+  boxes: Float32Array,
+  scores: Float32Array,
+  iouThreshold: number,
+  maxOutput = Infinity,
+): Int32Array {
+  return greedy(boxes, scores, undefined, iouThreshold, maxOutput);
+}
+
+/**
+ * NMS run independently per class id (boxes of different classes never suppress each
+ * other); kept indices of all classes by decreasing score, ties by increasing index.
+ */
+export function batchedNms(
+  boxes: Float32Array,
+  scores: Float32Array,
+  classIds: Int32Array,
+  iouThreshold: number,
+  maxOutput = Infinity,
+): Int32Array {
+  return greedy(boxes, scores, classIds, iouThreshold, maxOutput);
+}

@@ -1,0 +1,81 @@
+import * as tf from '@tensorflow/tfjs-core';
+import { roiAlign } from './roi-align.js';
+
+/**
+ * mmdetection's map_roi_levels: level = floor(log2(sqrt(w*h) / finestScale + 1e-6)),
+ * clamped to [0, numLevels - 1]. rois: K*5 rows (batchIndex, x1, y1, x2, y2).
+ */
+export function mapRoiLevels(rois: Float32Array, numLevels: number, finestScale = 56): Int32Array {
+  const k = Math.floor(rois.length / 5);
+  const out = new Int32Array(k);
+  for (let i = 0; i < k; i++) {
+    const w = rois[i * 5 + 3] - rois[i * 5 + 1];
+    const h = rois[i * 5 + 4] - rois[i * 5 + 2];
+    const scale = Math.sqrt(w * h);
+    const lvl = Math.floor(Math.log2(scale / finestScale + 1e-6));
+    out[i] = Math.min(numLevels - 1, Math.max(0, Number.isFinite(lvl) ? lvl : 0));
+  }
+  return out;
+}
+
+export interface MultiLevelRoiAlignOptions {
+  outputSize: [number, number];
+  /** stride of each level in image pixels (spatialScale = 1 / stride) */
+  strides: number[];
+  samplingRatio: number;
+  aligned: boolean;
+  finestScale?: number;
+}
+
+/**
+ * mmdetection's SingleRoIExtractor: each RoI is pooled from the level `mapRoiLevels`
+ * assigns it, output in RoI order, [K, PH, PW, C]; differentiable w.r.t. every level.
+ */
+export function multiLevelRoiAlign(
+  features: tf.Tensor4D[],
+  rois: tf.Tensor2D,
+  opts: MultiLevelRoiAlignOptions,
+): tf.Tensor4D {
+  if (features.length !== opts.strides.length) {
+    throw new Error(
+      `multiLevelRoiAlign: ${features.length} feature levels but ${opts.strides.length} strides`,
+    );
+  }
+  const roiValues = rois.dataSync() as Float32Array;
+  const k = rois.shape[0];
+  const levels = mapRoiLevels(roiValues, features.length, opts.finestScale ?? 56);
+  const c = features[0].shape[3];
+  const [ph, pw] = opts.outputSize;
+  return tf.tidy(() => {
+    const parts: tf.Tensor4D[] = [];
+    const order: number[] = [];
+    for (let l = 0; l < features.length; l++) {
+      const idx: number[] = [];
+      for (let i = 0; i < k; i++) if (levels[i] === l) idx.push(i);
+      if (idx.length === 0) continue;
+      const sub = new Float32Array(idx.length * 5);
+      idx.forEach((i, j) => {
+        sub.set(roiValues.subarray(i * 5, i * 5 + 5), j * 5);
+      });
+      parts.push(
+        roiAlign(features[l], tf.tensor2d(sub, [idx.length, 5]), {
+          outputSize: opts.outputSize,
+          spatialScale: 1 / opts.strides[l],
+          samplingRatio: opts.samplingRatio,
+          aligned: opts.aligned,
+        }),
+      );
+      order.push(...idx);
+    }
+    if (parts.length === 0) return tf.zeros([0, ph, pw, c]) as tf.Tensor4D;
+    const stacked = parts.length === 1 ? parts[0] : tf.concat(parts, 0);
+    // position of RoI i inside `stacked`
+    const inverse = new Int32Array(k);
+    order.forEach((roi, pos) => {
+      inverse[roi] = pos;
+    });
+    let identity = true;
+    for (let i = 0; i < k; i++) if (inverse[i] !== i) identity = false;
+    return identity ? stacked : (tf.gather(stacked, tf.tensor1d(inverse, 'int32')) as tf.Tensor4D);
+  });
+}
