@@ -1,0 +1,270 @@
+import * as tf from '@tensorflow/tfjs-core';
+import { beforeAll, describe, expect, it } from 'vitest';
+import {
+  AnchorGenerator,
+  batchedNms,
+  boxIou,
+  DeltaXYWHBBoxCoder,
+  initBackend,
+  maskTargets,
+  nms,
+  pasteMasks,
+} from '../src/index.js';
+import { flat, loadOpsFixture } from './helpers/fixtures.js';
+
+beforeAll(async () => {
+  await initBackend('cpu');
+  await initBackend('wasm');
+});
+
+const f32 = (a: number[][] | number[]) => Float32Array.from(flat(a as number[][]));
+
+describe('nms / batchedNms / boxIou (torchvision nms.json)', () => {
+  const fx = loadOpsFixture<{
+    boxes: number[][];
+    scores: number[];
+    idxs: number[];
+    nms: { iou_threshold: number; keep: number[] }[];
+    batched_nms: { iou_threshold: number; keep: number[] }[];
+    box_iou: { boxes1: number[][]; boxes2: number[][]; iou: number[][] };
+  }>('nms');
+  const boxes = f32(fx.boxes);
+  const scores = Float32Array.from(fx.scores);
+
+  it('nms keeps exactly torchvision indices at every threshold', () => {
+    expect(fx.nms.length).toBeGreaterThan(0);
+    for (const c of fx.nms)
+      expect(Array.from(nms(boxes, scores, c.iou_threshold)), `thr ${c.iou_threshold}`).toEqual(
+        c.keep,
+      );
+  });
+
+  it('nms honours maxOutput', () => {
+    const c = fx.nms[fx.nms.length - 1];
+    const k = Math.max(1, Math.floor(c.keep.length / 2));
+    expect(Array.from(nms(boxes, scores, c.iou_threshold, k))).toEqual(c.keep.slice(0, k));
+  });
+
+  it('batchedNms keeps exactly torchvision indices at every threshold', () => {
+    const ids = Int32Array.from(fx.idxs);
+    for (const c of fx.batched_nms) {
+      expect(
+        Array.from(batchedNms(boxes, scores, ids, c.iou_threshold)),
+        `thr ${c.iou_threshold}`,
+      ).toEqual(c.keep);
+    }
+  });
+
+  it('boxIou matches to 1e-6', () => {
+    const { boxes1, boxes2, iou } = fx.box_iou;
+    const got = boxIou(f32(boxes1), f32(boxes2));
+    const want = flat(iou);
+    expect(got.length).toBe(want.length);
+    want.forEach((w, i) => {
+      if (Number.isNaN(w)) expect(Number.isNaN(got[i])).toBe(true);
+      else expect(Math.abs(got[i] - w)).toBeLessThan(1e-6);
+    });
+  });
+});
+
+interface CoderCase {
+  name: string;
+  means: [number, number, number, number];
+  stds: [number, number, number, number];
+  bboxes: number[][];
+}
+
+describe.each(['cpu', 'wasm'])('DeltaXYWHBBoxCoder on %s (mmdet bbox_coder.json)', (backend) => {
+  const fx = loadOpsFixture<{
+    encode_cases: (CoderCase & { gt_bboxes: number[][]; deltas: number[][] })[];
+    decode_cases: (CoderCase & {
+      deltas: number[][];
+      decoded: number[][];
+      max_shape: [number, number] | null;
+      wh_ratio_clip: number;
+      clip_border: boolean;
+      add_ctr_clamp: boolean;
+      ctr_clamp: number;
+    })[];
+  }>('bbox_coder');
+  // float32 vs float64: absolute 1e-4 on pixel-sized values, relative for large decoded boxes
+  const close = (got: ArrayLike<number>, want: number[], label: string) => {
+    expect(got.length, label).toBe(want.length);
+    want.forEach((w, i) => {
+      expect(Math.abs(got[i] - w), `${label} [${i}]`).toBeLessThan(
+        Math.max(1e-4, 2e-6 * Math.abs(w)),
+      );
+    });
+  };
+
+  it('encodes', async () => {
+    await tf.setBackend(backend);
+    expect(fx.encode_cases.length).toBeGreaterThan(0);
+    for (const c of fx.encode_cases) {
+      tf.tidy(() => {
+        const coder = new DeltaXYWHBBoxCoder({ means: c.means, stds: c.stds });
+        const n = c.bboxes.length;
+        const d = coder.encode(
+          tf.tensor2d(flat(c.bboxes), [n, 4]),
+          tf.tensor2d(flat(c.gt_bboxes), [n, 4]),
+        );
+        close(d.dataSync(), flat(c.deltas), c.name);
+      });
+    }
+  });
+
+  it('decodes (clipping, wh-ratio clip, several classes, centre clamp)', async () => {
+    await tf.setBackend(backend);
+    expect(fx.decode_cases.length).toBeGreaterThan(0);
+    for (const c of fx.decode_cases) {
+      tf.tidy(() => {
+        const coder = new DeltaXYWHBBoxCoder({
+          means: c.means,
+          stds: c.stds,
+          clipBorder: c.clip_border,
+          addCtrClamp: c.add_ctr_clamp,
+          ctrClamp: c.ctr_clamp,
+        });
+        const n = c.bboxes.length;
+        const cols = c.deltas[0].length;
+        const out = coder.decode(
+          tf.tensor2d(flat(c.bboxes), [n, 4]),
+          tf.tensor2d(flat(c.deltas), [n, cols]),
+          {
+            maxShape: c.max_shape ?? undefined,
+            whRatioClip: c.wh_ratio_clip,
+          },
+        );
+        expect(out.shape).toEqual([n, cols]);
+        close(out.dataSync(), flat(c.decoded), c.name);
+      });
+    }
+  });
+});
+
+describe('AnchorGenerator (mmdet anchors.json)', () => {
+  const fx = loadOpsFixture<{
+    config: {
+      strides: number[];
+      ratios: number[];
+      scales: number[];
+      base_sizes: number[];
+      center_offset: number;
+    };
+    cases: {
+      img_shape: [number, number];
+      levels: {
+        stride: number;
+        featmap_size: [number, number];
+        base_anchors: number[][];
+        anchors: number[][];
+      }[];
+    }[];
+  }>('anchors');
+  const gen = new AnchorGenerator({
+    strides: fx.config.strides,
+    ratios: fx.config.ratios,
+    scales: fx.config.scales,
+    baseSizes: fx.config.base_sizes,
+    centerOffset: fx.config.center_offset,
+  });
+
+  it('base anchors and grid anchors match to 1e-4 in mmdet order', () => {
+    expect(gen.numBaseAnchors).toBe(fx.config.ratios.length * fx.config.scales.length);
+    expect(fx.cases.length).toBeGreaterThan(0);
+    for (const c of fx.cases) {
+      const grids = gen.gridAnchors(c.levels.map((l) => l.featmap_size));
+      c.levels.forEach((l, li) => {
+        const base = flat(l.base_anchors);
+        base.forEach((v, i) => {
+          expect(Math.abs(gen.baseAnchors[li][i] - v)).toBeLessThan(1e-4);
+        });
+        const want = flat(l.anchors);
+        expect(grids[li].length, `${c.img_shape} level ${li}`).toBe(want.length);
+        let worst = 0;
+        want.forEach((v, i) => {
+          worst = Math.max(worst, Math.abs(grids[li][i] - v));
+        });
+        expect(worst, `${c.img_shape} level ${li}`).toBeLessThan(1e-4);
+      });
+    }
+  });
+});
+
+describe('maskTargets (mmdet mask_target.json)', () => {
+  const fx = loadOpsFixture<{
+    img_height: number;
+    img_width: number;
+    mask_size: [number, number];
+    gt_masks: number[][][];
+    proposals: number[][];
+    pos_assigned_gt_inds: number[];
+    targets: number[][][];
+    ambiguous_pixels: [number, number, number][];
+  }>('mask_target');
+
+  it('crops and binarises exactly, except the listed ambiguous pixels', () => {
+    const size = fx.mask_size[0];
+    const gt = fx.gt_masks.map((m) => Uint8Array.from(flat(m)));
+    const got = maskTargets(
+      f32(fx.proposals),
+      fx.pos_assigned_gt_inds.map((g) => gt[g]),
+      fx.img_height,
+      fx.img_width,
+      size,
+    );
+    const ambiguous = new Set(fx.ambiguous_pixels.map(([p, r, c]) => (p * size + r) * size + c));
+    const want = flat(fx.targets);
+    expect(got.length).toBe(want.length);
+    const wrong: number[] = [];
+    want.forEach((v, i) => {
+      if (!ambiguous.has(i) && got[i] !== v) wrong.push(i);
+    });
+    expect(wrong).toEqual([]);
+  });
+});
+
+describe('pasteMasks (mmdet paste_mask.json)', () => {
+  const fx = loadOpsFixture<{
+    threshold: number;
+    mask_size: [number, number];
+    cases: {
+      name: string;
+      img_height: number;
+      img_width: number;
+      boxes: number[][];
+      masks: number[][][];
+      pasted_soft: number[][][];
+      pasted_binary: number[][][];
+      ambiguous_pixels: [number, number, number][];
+    }[];
+  }>('paste_mask');
+
+  it('soft values to 1e-5 and binary masks exactly', () => {
+    expect(fx.cases.length).toBeGreaterThan(0);
+    const size = fx.mask_size[0];
+    for (const c of fx.cases) {
+      const boxes = f32(c.boxes);
+      const masks = f32(c.masks.flat());
+      const soft = pasteMasks(masks, size, boxes, c.img_height, c.img_width, -1);
+      const bin = pasteMasks(masks, size, boxes, c.img_height, c.img_width, fx.threshold);
+      const plane = c.img_height * c.img_width;
+      const ambiguous = new Set(
+        c.ambiguous_pixels.map(([n, y, x]) => n * plane + y * c.img_width + x),
+      );
+      c.pasted_soft.forEach((m, n) => {
+        const want = flat(m);
+        let worst = 0;
+        want.forEach((v, i) => {
+          worst = Math.max(worst, Math.abs(soft[n][i] - v));
+        });
+        expect(worst, `${c.name} box ${n} soft`).toBeLessThan(1e-5);
+        const wantBin = flat(c.pasted_binary[n]);
+        const wrong = wantBin.filter(
+          (v, i) => !ambiguous.has(n * plane + i) && bin[n][i] !== v,
+        ).length;
+        expect(wrong, `${c.name} box ${n} binary`).toBe(0);
+      });
+    }
+  });
+});
