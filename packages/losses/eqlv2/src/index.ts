@@ -1,0 +1,7 @@
+import './register.js';
+
+export { eqlv2Scores } from './activation.js';
+export { type ColumnWeights, eqlv2ColumnWeights } from './column-weights.js';
+export { EQLv2Loss, type EQLv2State } from './eqlv2-loss.js';
+export { EQLV2_DEFAULTS, type EQLv2Options } from './options.js';
+export { type WeightedSigmoidResult, weightedSigmoidCrossEntropy } from './weighted-sigmoid-ce.js';

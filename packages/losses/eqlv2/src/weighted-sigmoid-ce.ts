@@ -1,0 +1,101 @@
+import * as tf from '@tensorflow/tfjs-core';
+import type { ColumnWeights } from './column-weights.js';
+
+/** The loss of one step plus the detached sigmoid statistics EQLv2's state update needs. */
+export interface WeightedSigmoidResult {
+  loss: tf.Scalar;
+  /** Σ_i sigmoid(z_ij) for every column j. */
+  probColumnSum: Float32Array;
+  /** sigmoid(z_i,label_i) for every row i. */
+  probAtLabel: Float32Array;
+}
+
+function allFinite(values: Float32Array): boolean {
+  for (let i = 0; i < values.length; i++) if (!Number.isFinite(values[i])) return false;
+  return true;
+}
+
+/**
+ * `scale/N · Σ_ij w_ij · BCEWithLogits(z_ij, y_ij)`, y the one-hot of `labels` and
+ * w_ij = `weights.pos[j]` where y_ij = 1, else `weights.neg[j]`, with the weights constant.
+ *
+ * The gradient `scale/N · w_ij (sigmoid(z_ij) - y_ij)` is supplied in closed form
+ * (tf.customGrad): autodiff of the same formula costs several more full-size passes, and on
+ * the single-threaded wasm backend each pass over a 1024×1204 matrix costs milliseconds.
+ * For the same reason the loss's column weighting is applied to column sums, never to the
+ * full matrix, and the label entries are patched with a scatter instead of a one-hot product.
+ */
+export function weightedSigmoidCrossEntropy(
+  logits: tf.Tensor2D,
+  labels: Int32Array,
+  weights: ColumnWeights,
+  scale: number,
+): WeightedSigmoidResult {
+  const [n, k] = logits.shape;
+  if (n === 0) {
+    return {
+      loss: tf.mul(tf.sum(logits), 0),
+      probColumnSum: new Float32Array(k),
+      probAtLabel: new Float32Array(0),
+    };
+  }
+  const labelIndex = new Int32Array(2 * n);
+  const posAt = new Float32Array(n);
+  const posMinusNegAt = new Float32Array(n);
+  for (let i = 0; i < n; i++) {
+    const c = labels[i];
+    labelIndex[2 * i] = i;
+    labelIndex[2 * i + 1] = c;
+    posAt[i] = (weights.pos[c] * scale) / n;
+    posMinusNegAt[i] = ((weights.pos[c] - weights.neg[c]) * scale) / n;
+  }
+  const negScaled = new Float32Array(k);
+  for (let j = 0; j < k; j++) negScaled[j] = (weights.neg[j] * scale) / n;
+
+  let probColumnSum: Float32Array = new Float32Array(k);
+  let probAtLabel: Float32Array = new Float32Array(n);
+  const op = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
+    const logits2d = args[0] as tf.Tensor2D;
+    const save = args[1] as tf.GradSaveFunc;
+    const index = tf.tensor2d(labelIndex, [n, 2], 'int32');
+    const onesColumn = tf.ones([n, 1]) as tf.Tensor2D;
+    // Column sums as Aᵀ·1: wasm's Sum over axis 0 transposes first, and 1ᵀ·A would make
+    // XNNPACK pack the big matrix as weights; this form does neither.
+    const columnSum = (x: tf.Tensor2D) => tf.reshape(tf.matMul(x, onesColumn, true, false), [k]);
+    const prob = tf.sigmoid(logits2d);
+    // log sigmoid(-z) = -softplus(z): three fast kernels, where wasm's Softplus is slow.
+    // sigmoid(-z) underflows for logits above ~88; then the exact kernel takes over.
+    let logSigmoidNeg = tf.log(tf.sigmoid(tf.neg(logits2d)));
+    let softplusColumnSum = tf.neg(columnSum(logSigmoidNeg));
+    if (!allFinite(softplusColumnSum.dataSync() as Float32Array)) {
+      logSigmoidNeg = tf.neg(tf.softplus(logits2d));
+      softplusColumnSum = tf.neg(columnSum(logSigmoidNeg));
+    }
+    // Σ_ij w_ij (softplus(z_ij) - y_ij z_ij) = Σ_j neg_j Σ_i softplus(z_ij)
+    //   + Σ_i [(pos_c - neg_c) softplus(z_ic) - pos_c z_ic],   c = label_i
+    const labelTerms = tf.add(
+      tf.mul(tf.tensor1d(posMinusNegAt), tf.gatherND(logSigmoidNeg, index)),
+      tf.mul(tf.tensor1d(posAt), tf.gatherND(logits2d, index)),
+    );
+    const value = tf.sub(
+      tf.sum(tf.mul(tf.tensor1d(negScaled), softplusColumnSum)),
+      tf.sum(labelTerms),
+    ) as tf.Scalar;
+    const probLabel = tf.gatherND(prob, index);
+    probColumnSum = columnSum(prob).dataSync() as Float32Array;
+    probAtLabel = probLabel.dataSync() as Float32Array;
+    save([prob, probLabel]);
+    return {
+      value,
+      gradFunc: (dy: tf.Scalar, saved: tf.Tensor[]) => {
+        const [p, pLabel] = saved;
+        // Off-label entries: neg_j/N · sigmoid(z_ij); label entries: pos_c/N · (sigmoid(z_ic) - 1).
+        const grad = tf.mul(p, tf.mul(tf.tensor2d(negScaled, [1, k]), dy));
+        const labelGrad = tf.mul(tf.mul(tf.sub(pLabel, 1), tf.tensor1d(posAt)), dy);
+        return tf.tensorScatterUpdate(grad, tf.tensor2d(labelIndex, [n, 2], 'int32'), labelGrad);
+      },
+    };
+  });
+  const loss = op(logits) as tf.Scalar;
+  return { loss, probColumnSum, probAtLabel };
+}
