@@ -1,7 +1,8 @@
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { runEvalCommand } from '../src/commands/eval.js';
 import { formatProgress } from '../src/commands/synth.js';
 import { buildProgram } from '../src/program.js';
 
@@ -47,6 +48,28 @@ describe('crat synth', () => {
     expect(train.images[0].width).toBe(64);
     expect(train.categories).toHaveLength(40);
     expect(logs.join('\n')).toMatch(/40 classes/);
+  });
+
+  it('writes val ground truth that crat eval accepts (perfect detections score AP 1)', async () => {
+    const out = join(root, 'ds');
+    const gt = join(out, 'annotations/lvis_v1_val.json');
+    const val = JSON.parse(readFileSync(gt, 'utf8'));
+    const results = val.annotations.map(
+      (a: { image_id: number; category_id: number; bbox: number[]; segmentation: unknown }) => ({
+        image_id: a.image_id,
+        category_id: a.category_id,
+        score: 0.9,
+        bbox: a.bbox,
+        segmentation: a.segmentation,
+      }),
+    );
+    const file = join(root, 'perfect.json');
+    writeFileSync(file, JSON.stringify(results));
+    for (const type of ['bbox', 'segm'] as const) {
+      const { report } = await runEvalCommand({ gt, results: file, type, progress: null });
+      expect(report.metrics.AP).toBeCloseTo(1, 9);
+      expect(report.metrics['AR@300']).toBeCloseTo(1, 9);
+    }
   });
 
   it('draws a progress bar with rate and ETA', () => {

@@ -56,6 +56,8 @@ export class DecodePool {
           const p = pending.get(msg.taskId);
           if (!p) return;
           pending.delete(msg.taskId);
+          // An idle worker must not keep the process alive; a busy one must.
+          if (pending.size === 0) worker.unref();
           if (msg.ok) p.resolve(msg.sample!);
           else if (msg.readError) {
             const err = new ImageReadError(p.record.path, p.record.imageId, '');
@@ -93,6 +95,7 @@ export class DecodePool {
     const taskId = this.#nextTask++;
     return new Promise((resolve, reject) => {
       this.#pending[best].set(taskId, { resolve, reject, record });
+      this.#workers[best].ref();
       this.#workers[best].postMessage({ taskId, record, seedWord });
     });
   }
