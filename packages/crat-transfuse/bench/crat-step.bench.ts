@@ -58,12 +58,17 @@ function maskInputs(p: number, step: number): TaskTransferInputs {
 const dispose = (i: TaskTransferInputs) =>
   tf.dispose(Object.values(i).filter((t): t is tf.Tensor => t instanceof tf.Tensor));
 
-/** Median ms of `reps` steps (after one warm-up) of forward + backward to the predictions. */
-function timeSteps(reps: number, run: (step: number) => void): number {
+/** Median ms of `reps` steps (after one warm-up); `make` builds the step's inputs outside the timing. */
+function timeSteps<I>(
+  reps: number,
+  make: (step: number) => I,
+  run: (inputs: I, step: number) => void,
+): number {
   const times: number[] = [];
   for (let s = 0; s <= reps; s++) {
+    const inputs = make(s);
     const t0 = performance.now();
-    run(s);
+    run(inputs, s);
     if (s > 0) times.push(performance.now() - t0);
     process.stdout.write(
       `\r    step ${s}/${reps}${s > 0 ? `  ${times[times.length - 1].toFixed(0)} ms` : ' (warm-up)'}   `,
@@ -75,17 +80,20 @@ function timeSteps(reps: number, run: (step: number) => void): number {
 
 function benchBox(mode: CratMode, p: number, reps: number): number {
   const box = new CratBoxTransfer(C, { mode });
-  const ms = timeSteps(reps, (step) => {
-    const inputs = boxInputs(p, step);
-    const ctx: TransferStepContext = { iteration: step, shared: new Map() };
-    tf.tidy(() => {
-      const g = tf.grad(
-        (pred: tf.Tensor) => box.losses({ ...inputs, predictions: pred }, ctx).loss_bbox_trans,
-      )(inputs.predictions);
-      g.dataSync();
-    });
-    dispose(inputs);
-  });
+  const ms = timeSteps(
+    reps,
+    (step) => boxInputs(p, step),
+    (inputs, step) => {
+      const ctx: TransferStepContext = { iteration: step, shared: new Map() };
+      tf.tidy(() => {
+        const g = tf.grad(
+          (pred: tf.Tensor) => box.losses({ ...inputs, predictions: pred }, ctx).loss_bbox_trans,
+        )(inputs.predictions);
+        g.dataSync();
+      });
+      dispose(inputs);
+    },
+  );
   box.dispose();
   return ms;
 }
