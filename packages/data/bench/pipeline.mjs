@@ -16,7 +16,14 @@ await initBackend('cpu');
 
 async function measure(label, dataset, pipeline, batches, workers) {
   const sampler = new UniformSampler({ dataset: dataset.samplerDataset(), seed: 0 });
-  const loader = new DataLoader({ dataset, sampler, batchSize: 2, pipeline, workers, prefetchBatches: 4 });
+  const loader = new DataLoader({
+    dataset,
+    sampler,
+    batchSize: 2,
+    pipeline,
+    workers,
+    prefetchBatches: 4,
+  });
   // Warm-up: start the workers and fill the queue.
   (await loader.next()).dispose();
   const before = tf.memory().numTensors;
@@ -72,11 +79,24 @@ async function makeLvisSized(dir, n, w, h, k) {
       });
     }
     const svg = `<svg xmlns="http://www.w3.org/2000/svg" width="${w}" height="${h}"><rect width="100%" height="100%" fill="rgb(${(rnd() * 255) | 0},120,90)"/>${shapes
-      .map((p) => `<polygon points="${p.join(' ')}" fill="rgb(${(rnd() * 255) | 0},${(rnd() * 255) | 0},200)"/>`)
+      .map(
+        (p) =>
+          `<polygon points="${p.join(' ')}" fill="rgb(${(rnd() * 255) | 0},${(rnd() * 255) | 0},200)"/>`,
+      )
       .join('')}</svg>`;
     const file = `${String(i + 1).padStart(12, '0')}.jpg`;
-    writeFileSync(join(dir, 'images', file), await sharp(Buffer.from(svg)).jpeg({ quality: 90 }).toBuffer());
-    images.push({ id: i + 1, width: w, height: h, file_name: file, neg_category_ids: [], not_exhaustive_category_ids: [] });
+    writeFileSync(
+      join(dir, 'images', file),
+      await sharp(Buffer.from(svg)).jpeg({ quality: 90 }).toBuffer(),
+    );
+    images.push({
+      id: i + 1,
+      width: w,
+      height: h,
+      file_name: file,
+      neg_category_ids: [],
+      not_exhaustive_category_ids: [],
+    });
   }
   const categories = [1, 2, 3, 4, 5].map((id) => ({
     id,
@@ -92,21 +112,33 @@ async function makeLvisSized(dir, n, w, h, k) {
   return LvisDetectionDataset.fromFile(join(dir, 'ann.json'), { imageDir: join(dir, 'images') });
 }
 
-console.log(`@crat/data pipeline bench, batch 2, ${availableParallelism()} cores, node ${process.version}`);
+console.log(
+  `@crat/data pipeline bench, batch 2, ${availableParallelism()} cores, node ${process.version}`,
+);
 try {
   const t0 = performance.now();
   const synth = await generateSynthDataset({ out: join(root, 'synth'), seed: 0 });
   console.log(
     `synth generation (default ${synth.counts.trainImages}+${synth.counts.valImages} images): ${((performance.now() - t0) / 1000).toFixed(1)} s`,
   );
-  const synthTrain = LvisDetectionDataset.fromFile(synth.trainAnnotationFile, { imageDir: synth.trainImageDir });
+  const synthTrain = LvisDetectionDataset.fromFile(synth.trainAnnotationFile, {
+    imageDir: synth.trainImageDir,
+  });
   const synthPipe = { scales: [[128, 128]], flipProbability: 0.5 };
-  for (const workers of [2, 1, 0]) await measure('synth 128x128 -> 128x128, masks', synthTrain, synthPipe, 300, workers);
+  for (const workers of [2, 1, 0])
+    await measure('synth 128x128 -> 128x128, masks', synthTrain, synthPipe, 300, workers);
 
   const big = await makeLvisSized(join(root, 'big'), 16, 1333, 800, 10);
   const bigPipe = { scales: [[1333, 800]], flipProbability: 0.5 };
-  for (const workers of [2, 1, 0]) await measure('LVIS-sized 1333x800 JPEG, 10 masks', big, bigPipe, 30, workers);
-  await measure('LVIS-sized 1333x800 JPEG, boxes only', big, { ...bigPipe, withMasks: false }, 30, 2);
+  for (const workers of [2, 1, 0])
+    await measure('LVIS-sized 1333x800 JPEG, 10 masks', big, bigPipe, 30, workers);
+  await measure(
+    'LVIS-sized 1333x800 JPEG, boxes only',
+    big,
+    { ...bigPipe, withMasks: false },
+    30,
+    2,
+  );
 
   const coco = await makeLvisSized(join(root, 'coco'), 16, 640, 480, 10);
   await measure('COCO-sized 640x480 JPEG -> 1067x800, 10 masks', coco, bigPipe, 30, 2);

@@ -1,4 +1,4 @@
-export { flipRowsInPlace, resizeNearest } from './bitmaps.js';
+export { flipRowsInPlace, paintResizedMask, resizeNearest } from './bitmaps.js';
 export { flipBoxesHorizontal, scaleAndClipBoxes, xywhToXyxy } from './boxes.js';
 export { type Batch, collateSamples } from './collate.js';
 export { DataLoader, type DataLoaderOptions } from './data-loader.js';

@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
-import { decodeRle, segmentationToRle } from '@crat/mask';
+import { decodeRleColumnMajor, rleToBbox, segmentationToRle } from '@crat/mask';
 import sharp from 'sharp';
-import { flipRowsInPlace, resizeNearest } from './bitmaps.js';
+import { paintResizedMask } from './bitmaps.js';
 import { flipBoxesHorizontal, scaleAndClipBoxes, xywhToXyxy } from './boxes.js';
 import type { ImageRecord } from './lvis-dataset.js';
 import type { PipelineConfig } from './pipeline-config.js';
@@ -134,9 +134,11 @@ export async function prepareSample(
   const masks = new Uint8Array(cfg.withMasks ? n * padH * padW : 0);
   if (cfg.withMasks) {
     record.instances.forEach((inst, i) => {
-      let bitmap: Uint8Array;
       try {
-        bitmap = decodeRle(segmentationToRle(inst.segmentation, oriH, oriW));
+        const rle = segmentationToRle(inst.segmentation, oriH, oriW);
+        const slot = masks.subarray(i * padH * padW, (i + 1) * padH * padW);
+        const src = decodeRleColumnMajor(rle);
+        paintResizedMask(src, oriW, oriH, rleToBbox(rle), g.width, g.height, flip, slot, padW);
       } catch (err) {
         throw new ImageReadError(
           record.path,
@@ -144,9 +146,6 @@ export async function prepareSample(
           `annotation ${inst.annotationId}: bad segmentation (${errorText(err)})`,
         );
       }
-      const slot = masks.subarray(i * padH * padW, (i + 1) * padH * padW);
-      resizeNearest(bitmap, oriW, oriH, g.width, g.height, slot, padW);
-      if (flip) flipRowsInPlace(slot, g.width, g.height, padW);
     });
   }
 
