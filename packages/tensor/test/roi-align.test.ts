@@ -100,6 +100,30 @@ describe.each(['cpu', 'wasm'])('roiAlign on %s', (backend) => {
   });
 });
 
+describe.each(['cpu', 'wasm'])('multiLevelRoiAlign edge cases on %s', (backend) => {
+  it('handles no RoIs and gives levels without RoIs a zero gradient', async () => {
+    await tf.setBackend(backend);
+    tf.tidy(() => {
+      const feats = [seeded([1, 8, 8, 2], 71), seeded([1, 4, 4, 2], 72)] as tf.Tensor4D[];
+      const opts = {
+        outputSize: [2, 2] as [number, number],
+        strides: [4, 8],
+        samplingRatio: 0,
+        aligned: true,
+      };
+      expect(multiLevelRoiAlign(feats, tf.zeros([0, 5]) as tf.Tensor2D, opts).shape).toEqual([
+        0, 2, 2, 2,
+      ]);
+      const rois = tf.tensor2d([0, 1, 1, 5, 5], [1, 5]); // small: level 0 only
+      const [g0, g1] = tf.grads((...fs: tf.Tensor[]) =>
+        tf.sum(multiLevelRoiAlign(fs as tf.Tensor4D[], rois, opts)),
+      )(feats);
+      expect(tf.sum(tf.abs(g0)).dataSync()[0]).toBeGreaterThan(0);
+      expect(Array.from(g1.dataSync()).every((v) => v === 0)).toBe(true);
+    });
+  });
+});
+
 describe('mapRoiLevels', () => {
   it('follows floor(log2(sqrt(wh) / finestScale + 1e-6)) clamped to the levels', () => {
     const box = (s: number) => [0, 10, 10, 10 + s, 10 + s];

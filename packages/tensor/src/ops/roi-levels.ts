@@ -44,15 +44,13 @@ export function multiLevelRoiAlign(
   const roiValues = rois.dataSync() as Float32Array;
   const k = rois.shape[0];
   const levels = mapRoiLevels(roiValues, features.length, opts.finestScale ?? 56);
-  const c = features[0].shape[3];
-  const [ph, pw] = opts.outputSize;
   return tf.tidy(() => {
     const parts: tf.Tensor4D[] = [];
     const order: number[] = [];
     for (let l = 0; l < features.length; l++) {
       const idx: number[] = [];
       for (let i = 0; i < k; i++) if (levels[i] === l) idx.push(i);
-      if (idx.length === 0) continue;
+      // Levels without RoIs still get a (0-row) call so gradients reach every level.
       const sub = new Float32Array(idx.length * 5);
       idx.forEach((i, j) => {
         sub.set(roiValues.subarray(i * 5, i * 5 + 5), j * 5);
@@ -67,8 +65,7 @@ export function multiLevelRoiAlign(
       );
       order.push(...idx);
     }
-    if (parts.length === 0) return tf.zeros([0, ph, pw, c]) as tf.Tensor4D;
-    const stacked = parts.length === 1 ? parts[0] : tf.concat(parts, 0);
+    const stacked = tf.concat(parts, 0);
     // position of RoI i inside `stacked`
     const inverse = new Int32Array(k);
     order.forEach((roi, pos) => {
