@@ -34,7 +34,14 @@ export async function readJsonFile(path: string, options: JsonLoadOptions = {}):
     throw new Error(`${path}: cannot read file (${(err as Error).message})`);
   }
   if (!usesStreaming(size, options)) {
-    const text = await readFile(path, 'utf8');
+    let text: string;
+    try {
+      text = await readFile(path, 'utf8');
+    } catch (err) {
+      throw new Error(
+        `${path}: cannot read as one string (${(err as Error).message}); files this large need the streaming parser`,
+      );
+    }
     try {
       return JSON.parse(text) as unknown;
     } catch (err) {
