@@ -124,12 +124,12 @@ try {
   const synthTrain = LvisDetectionDataset.fromFile(synth.trainAnnotationFile, {
     imageDir: synth.trainImageDir,
   });
-  const synthPipe = { scales: [[128, 128]], flipProbability: 0.5 };
+  const synthPipe = { scales: [[128, 128]], flipRatio: 0.5 };
   for (const workers of [2, 1, 0])
     await measure('synth 128x128 -> 128x128, masks', synthTrain, synthPipe, 300, workers);
 
   const big = await makeLvisSized(join(root, 'big'), 16, 1333, 800, 10);
-  const bigPipe = { scales: [[1333, 800]], flipProbability: 0.5 };
+  const bigPipe = { scales: [[1333, 800]], flipRatio: 0.5 };
   for (const workers of [2, 1, 0])
     await measure('LVIS-sized 1333x800 JPEG, 10 masks', big, bigPipe, 30, workers);
   await measure(

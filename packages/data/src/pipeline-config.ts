@@ -5,10 +5,10 @@ export interface PipelineConfig {
   /** Target scales; one is chosen per sample (default `[[1333, 800]]`). */
   scales: ScalePair[];
   /** `value`: pick one of `scales`; `range`: draw long/short edges between them. */
-  multiscaleMode: 'value' | 'range';
+  scaleMode: 'value' | 'range';
   keepRatio: boolean;
   /** Probability of a horizontal flip (0 at test time). */
-  flipProbability: number;
+  flipRatio: number;
   /** Per-channel RGB mean and std (ImageNet caffe/pytorch style, 0-255 scale). */
   mean: [number, number, number];
   std: [number, number, number];
@@ -22,9 +22,9 @@ export interface PipelineConfig {
 
 export const DEFAULT_PIPELINE: PipelineConfig = {
   scales: [[1333, 800]],
-  multiscaleMode: 'value',
+  scaleMode: 'value',
   keepRatio: true,
-  flipProbability: 0.5,
+  flipRatio: 0.5,
   mean: [123.675, 116.28, 103.53],
   std: [58.395, 57.12, 57.375],
   padDivisor: 32,
@@ -44,11 +44,10 @@ export function resolvePipelineConfig(partial: Partial<PipelineConfig> = {}): Pi
       bad(`scales[${i}]`, `must be two positive integers, got ${JSON.stringify(s)}`);
     }
   });
-  if (cfg.multiscaleMode !== 'value' && cfg.multiscaleMode !== 'range') {
-    bad('multiscaleMode', `must be 'value' or 'range', got ${JSON.stringify(cfg.multiscaleMode)}`);
+  if (cfg.scaleMode !== 'value' && cfg.scaleMode !== 'range') {
+    bad('scaleMode', `must be 'value' or 'range', got ${JSON.stringify(cfg.scaleMode)}`);
   }
-  if (!(cfg.flipProbability >= 0 && cfg.flipProbability <= 1))
-    bad('flipProbability', 'must be in [0, 1]');
+  if (!(cfg.flipRatio >= 0 && cfg.flipRatio <= 1)) bad('flipRatio', 'must be in [0, 1]');
   if (!Number.isInteger(cfg.padDivisor) || cfg.padDivisor < 1)
     bad('padDivisor', 'must be a positive integer');
   if (cfg.mean.length !== 3 || cfg.std.length !== 3 || cfg.std.some((s) => !(s > 0))) {

@@ -61,8 +61,8 @@ export async function prepareSample(
   cfg: PipelineConfig,
 ): Promise<PreparedSample> {
   const random = createRandom(seedWord);
-  const scale: ScalePair = chooseScale(cfg.scales, cfg.multiscaleMode, random);
-  const flip = random() < cfg.flipProbability;
+  const scale: ScalePair = chooseScale(cfg.scales, cfg.scaleMode, random);
+  const flip = random() < cfg.flipRatio;
 
   let bytes: Buffer;
   try {

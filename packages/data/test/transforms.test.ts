@@ -117,7 +117,7 @@ describe('LvisDetectionDataset', () => {
 
 describe('prepareSample', () => {
   it('without resize or flip keeps pixels, boxes and masks, and pads to 32 with zeros', async () => {
-    const c = cfg({ scales: [[64, 48]], flipProbability: 0 });
+    const c = cfg({ scales: [[64, 48]], flipRatio: 0 });
     const s = await prepareSample(dataset.images[0], 1, c);
     expect(s.meta.oriShape).toEqual([48, 64]);
     expect(s.meta.imgShape).toEqual([48, 64]);
@@ -138,7 +138,7 @@ describe('prepareSample', () => {
   });
 
   it('a horizontal flip moves the image, boxes and masks consistently', async () => {
-    const c = cfg({ scales: [[64, 48]], flipProbability: 1 });
+    const c = cfg({ scales: [[64, 48]], flipRatio: 1 });
     const s = await prepareSample(dataset.images[0], 1, c);
     const [padH, padW] = s.meta.padShape;
     const W = s.meta.imgShape[1];
@@ -155,7 +155,7 @@ describe('prepareSample', () => {
 
   it('resizes by the keep-ratio rule and scales boxes and masks by the same factors', async () => {
     // 64x48 to (1333, 800): s = min(1333/64, 800/48) = 16.67 -> 1067x800.
-    const c = cfg({ scales: [[1333, 800]], flipProbability: 0 });
+    const c = cfg({ scales: [[1333, 800]], flipRatio: 0 });
     const s = await prepareSample(dataset.images[0], 1, c);
     expect(s.meta.imgShape).toEqual([800, 1067]);
     expect(s.meta.padShape).toEqual([800, 1088]);
@@ -176,7 +176,7 @@ describe('prepareSample', () => {
         [96, 64],
         [128, 96],
       ],
-      flipProbability: 0.5,
+      flipRatio: 0.5,
     });
     const a = await prepareSample(dataset.images[1], 42, c);
     const b = await prepareSample(dataset.images[1], 42, c);
