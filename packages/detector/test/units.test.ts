@@ -5,7 +5,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { Fpn } from '../src/backbone/fpn.js';
 import { ResNet } from '../src/backbone/resnet.js';
 import { resolveDetectorConfig } from '../src/config.js';
-import { Deconv2x2, upsampleNearest } from '../src/layers.js';
+import { Deconv2x2, denseMatMul, upsampleNearest } from '../src/layers.js';
 import { SoftmaxCrossEntropyLoss } from '../src/losses/cross-entropy.js';
 import { bceWithLogits } from '../src/losses/elementwise.js';
 import { fromTorchLayout, type ParamLayout, ParamStore, toTorchLayout } from '../src/params.js';
@@ -139,6 +139,32 @@ describe('layers', () => {
     const y = upsampleNearest(x, [4, 4]);
     expect(Array.from(y.dataSync())).toEqual([1, 1, 2, 2, 1, 1, 2, 2, 3, 3, 4, 4, 3, 3, 4, 4]);
   });
+
+  it.each(['relu', 'linear'] as const)(
+    'denseMatMul (%s) has the built-in fused matMul value and gradients',
+    (act) => {
+      const x = tf.randomNormal([5, 7], 0, 1, 'float32', 2) as tf.Tensor2D;
+      const w = tf.variable(tf.randomNormal([7, 3], 0, 1, 'float32', 3), true, `dense-w-${act}`);
+      const b = tf.variable(tf.randomNormal([3], 0, 1, 'float32', 4), true, `dense-b-${act}`);
+      const f = (useOurs: boolean) =>
+        tf.variableGrads(() => {
+          const y = useOurs
+            ? denseMatMul(x, w as tf.Tensor2D, b as tf.Tensor1D, act)
+            : tf.fused.matMul({ a: x, b: w as tf.Tensor2D, bias: b, activation: act });
+          return tf.sum(tf.mul(y, tf.reshape(tf.range(0, 15), [5, 3]))) as tf.Scalar;
+        }, [w, b]);
+      const ours = f(true);
+      const ref = f(false);
+      expect(ours.value.dataSync()[0]).toBeCloseTo(ref.value.dataSync()[0], 4);
+      for (const k of Object.keys(ref.grads)) {
+        expect(tf.max(tf.abs(tf.sub(ours.grads[k], ref.grads[k]))).dataSync()[0]).toBeLessThan(
+          1e-4,
+        );
+      }
+      w.dispose();
+      b.dispose();
+    },
+  );
 
   it('the 2x2 deconv as a matrix equals conv2dTranspose', () => {
     const store = new ParamStore(new Rng(3), 'deconv-test');
