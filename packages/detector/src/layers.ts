@@ -176,7 +176,9 @@ export function denseMatMul(
   activation: Activation,
 ): tf.Tensor2D {
   const hasBias = bias !== undefined;
-  const f: tf.CustomGradientFunc<tf.Tensor2D> = (...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
+  const f = (
+    ...args: (tf.Tensor | tf.GradSaveFunc)[]
+  ): { value: tf.Tensor2D; gradFunc: (dy: tf.Tensor2D, saved: tf.Tensor[]) => tf.Tensor[] } => {
     const save = args[args.length - 1] as tf.GradSaveFunc;
     const [xi, wi, bi] = args.slice(0, -1) as [tf.Tensor2D, tf.Tensor2D, tf.Tensor1D | undefined];
     const value = tf.fused.matMul({ a: xi, b: wi, bias: bi, activation }) as tf.Tensor2D;
