@@ -5,7 +5,7 @@ import type {
   LossTerms,
   PluginState,
 } from '@crat/core';
-import type * as tf from '@tensorflow/tfjs-core';
+import * as tf from '@tensorflow/tfjs-core';
 import { eqlv2Scores } from './activation.js';
 import { eqlv2ColumnWeights } from './column-weights.js';
 import { readLabels } from './labels.js';
@@ -61,14 +61,19 @@ export class EQLv2Loss implements ClassificationLoss {
   forward(logits: tf.Tensor2D, labels: tf.Tensor1D, _ctx?: ClassificationLossContext): LossTerms {
     const labelValues = readLabels('eqlv2', logits, labels, this.numLogits, this.numClasses);
     const weights = eqlv2ColumnWeights(this.#posNeg, this.options);
-    const result = weightedSigmoidCrossEntropy(
-      logits,
-      labelValues,
-      weights,
-      this.options.lossWeight,
-    );
-    this.#accumulate(labelValues, weights, result.probColumnSum, result.probAtLabel);
-    return { loss_cls: result.loss };
+    let stats: { probColumnSum: Float32Array; probAtLabel: Float32Array } | undefined;
+    const loss = tf.tidy(() => {
+      const result = weightedSigmoidCrossEntropy(
+        logits,
+        labelValues,
+        weights,
+        this.options.lossWeight,
+      );
+      stats = result;
+      return result.loss;
+    });
+    this.#accumulate(labelValues, weights, stats!.probColumnSum, stats!.probAtLabel);
+    return { loss_cls: loss };
   }
 
   /** |dBCE/dz| = |sigmoid(z) - y|, weighted, summed into the positive and negative accumulators. */

@@ -148,6 +148,20 @@ for (const backend of ['cpu', 'wasm'] as const) {
 }
 
 describe('EQLv2 input checks', () => {
+  it('leaves only its loss term behind when called outside a gradient scope', async () => {
+    await initBackend('cpu');
+    const loss = new EQLv2Loss({ numClasses: 3 });
+    const logits = tf.tensor2d([
+      [0.1, -0.2, 0.3, 0.4],
+      [1, 2, -3, 0],
+    ]);
+    const labels = tf.tensor1d([1, 3], 'int32');
+    const before = tf.memory().numTensors;
+    const terms = loss.forward(logits, labels);
+    expect(tf.memory().numTensors).toBe(before + 1);
+    tf.dispose([terms.loss_cls, logits, labels]);
+  });
+
   it('rejects a malformed state naming the field', () => {
     const loss = new EQLv2Loss({ numClasses: 3 });
     const good = loss.getState();

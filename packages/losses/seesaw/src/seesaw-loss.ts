@@ -56,16 +56,18 @@ export class SeesawLoss implements ClassificationLoss {
       const zero = () => tf.mul(tf.sum(logits), 0) as tf.Scalar;
       return { loss_cls_objectness: zero(), loss_cls_classes: zero() };
     }
-    const pair = seesawCrossEntropy(logits, {
-      ...this.options,
-      numClasses: this.numClasses,
-      labels: labelValues,
-      weights,
-      avgFactor: ctx?.avgFactor ?? n,
-      cumSamples: this.#cumSamples,
-    });
-    const [objectness, classes] = tf.unstack(pair) as tf.Scalar[];
-    pair.dispose();
+    const [objectness, classes] = tf.tidy(() =>
+      tf.unstack(
+        seesawCrossEntropy(logits, {
+          ...this.options,
+          numClasses: this.numClasses,
+          labels: labelValues,
+          weights,
+          avgFactor: ctx?.avgFactor ?? n,
+          cumSamples: this.#cumSamples,
+        }),
+      ),
+    ) as tf.Scalar[];
     return { loss_cls_objectness: objectness, loss_cls_classes: classes };
   }
 

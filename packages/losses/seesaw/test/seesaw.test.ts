@@ -262,6 +262,20 @@ for (const backend of ['cpu', 'wasm'] as const) {
 }
 
 describe('Seesaw input checks', () => {
+  it('leaves only its two loss terms behind when called outside a gradient scope', async () => {
+    await initBackend('cpu');
+    const loss = new SeesawLoss({ numClasses: 3 });
+    const logits = tf.tensor2d([
+      [0.1, -0.2, 0.3, 0.4, 0],
+      [1, 2, -3, 0, 1],
+    ]);
+    const labels = tf.tensor1d([1, 3], 'int32');
+    const before = tf.memory().numTensors;
+    const terms = loss.forward(logits, labels);
+    expect(tf.memory().numTensors).toBe(before + 2);
+    tf.dispose([terms.loss_cls_objectness, terms.loss_cls_classes, logits, labels]);
+  });
+
   it('rejects a malformed state naming the field', () => {
     const loss = new SeesawLoss({ numClasses: 3 });
     expect(() => loss.setState({ cumSamples: [1, 2, 3] })).toThrowError(/field 'cumSamples'/);
