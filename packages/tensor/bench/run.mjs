@@ -171,7 +171,10 @@ function roiAlignBench(backend, reps) {
   const k = 512;
   const rows = new Float32Array(k * 5);
   let seed = 1;
-  const rnd = () => (seed = (seed * 1103515245 + 12345) >>> 0) / 4294967296;
+  const rnd = () => {
+    seed = (seed * 1103515245 + 12345) >>> 0;
+    return seed / 4294967296;
+  };
   for (let i = 0; i < k; i++) {
     const s = 16 * 2 ** (rnd() * 4.5); // sqrt(area) 16..~360 px: every level
     const ar = 2 ** (rnd() * 2 - 1);

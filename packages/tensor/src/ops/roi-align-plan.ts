@@ -148,7 +148,19 @@ export function applyPlan(
   channels: number,
   out: Float32Array,
 ): void {
+  out.fill(0);
   accumulateRows(plan.rows, plan.rowPtr, plan.col, plan.weight, feat, channels, out);
+}
+
+/** Like applyPlan, but plan row r lands in output row outRow[r] (output not cleared). */
+export function applyPlanInto(
+  plan: RoiAlignPlan,
+  outRow: Int32Array,
+  feat: Float32Array,
+  channels: number,
+  out: Float32Array,
+): void {
+  accumulateRows(plan.rows, plan.rowPtr, plan.col, plan.weight, feat, channels, out, outRow);
 }
 
 function accumulateRows(
@@ -159,10 +171,10 @@ function accumulateRows(
   src: Float32Array,
   C: number,
   dst: Float32Array,
+  dstRow?: Int32Array,
 ): void {
-  dst.fill(0);
   for (let r = 0; r < rows; r++) {
-    const o = r * C;
+    const o = (dstRow == null ? r : dstRow[r]) * C;
     let e = rowPtr[r];
     const end = rowPtr[r + 1];
     for (; e + 4 <= end; e += 4) {
@@ -196,6 +208,7 @@ export function applyPlanTransposed(
   dy: Float32Array,
   channels: number,
   dfeat: Float32Array,
+  dyRow?: Int32Array,
 ): void {
   const pixels = Math.floor(dfeat.length / channels);
   const nnz = plan.col.length;
@@ -208,9 +221,10 @@ export function applyPlanTransposed(
   for (let r = 0; r < plan.rows; r++) {
     for (let e = plan.rowPtr[r]; e < plan.rowPtr[r + 1]; e++) {
       const t = fill[plan.col[e]]++;
-      rowOf[t] = r;
+      rowOf[t] = dyRow == null ? r : dyRow[r];
       w[t] = plan.weight[e];
     }
   }
+  dfeat.fill(0);
   accumulateRows(pixels, ptr, rowOf, w, dy, channels, dfeat);
 }

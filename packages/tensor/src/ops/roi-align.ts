@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { hostMemory } from './host-memory.js';
 import {
-  applyPlan,
+  applyPlanInto,
   applyPlanTransposed,
   planRoiAlign,
   type RoiAlignPlan,
@@ -21,33 +21,58 @@ export interface RoiAlignOptions {
 const ROI_ALIGN = 'CratRoiAlign';
 const ROI_ALIGN_GRAD = 'CratRoiAlignGrad';
 
-interface PlanAttrs {
+/** The RoIs pooled from one feature level: its plan and where each plan row goes in the output. */
+export interface RoiAlignPart {
   plan: RoiAlignPlan;
-  featureShape: [number, number, number, number];
+  outRow: Int32Array;
 }
+
+/** Kernel attributes: one part per input `f0, f1, ...` (one per feature level). */
+interface RoiAlignAttrs {
+  parts: RoiAlignPart[];
+  rows: number;
+  featureShapes: [number, number, number, number][];
+}
+
+const inputName = (level: number) => `f${level}`;
 
 function forwardKernel(args: {
   inputs: tf.NamedTensorInfoMap;
   backend: unknown;
   attrs: tf.NamedAttrMap;
 }) {
-  const { plan, featureShape } = args.attrs as unknown as PlanAttrs;
+  const { parts, rows, featureShapes } = args.attrs as unknown as RoiAlignAttrs;
   const mem = hostMemory(args.backend);
-  const channels = featureShape[3];
-  const feat = mem.read(args.inputs.features as tf.TensorInfo);
-  return mem.write([plan.rows, channels], (out) => applyPlan(plan, feat, channels, out));
+  const channels = featureShapes[0][3];
+  const feats = parts.map((_, l) => mem.read(args.inputs[inputName(l)] as tf.TensorInfo));
+  return mem.write([rows, channels], (out) => {
+    out.fill(0);
+    parts.forEach((part, l) => {
+      applyPlanInto(part.plan, part.outRow, feats[l], channels, out);
+    });
+  });
 }
 
+/** Gradient w.r.t. one level (attr `level`): the transposed product of that level's part. */
 function gradKernel(args: {
   inputs: tf.NamedTensorInfoMap;
   backend: unknown;
   attrs: tf.NamedAttrMap;
 }) {
-  const { plan, featureShape } = args.attrs as unknown as PlanAttrs;
+  const { parts, featureShapes, level } = args.attrs as unknown as RoiAlignAttrs & {
+    level: number;
+  };
   const mem = hostMemory(args.backend);
-  const channels = featureShape[3];
-  const dy = mem.read(args.inputs.dy as tf.TensorInfo);
-  return mem.write([...featureShape], (out) => applyPlanTransposed(plan, dy, channels, out));
+  const channels = featureShapes[0][3];
+  return mem.write([...featureShapes[level]], (out) =>
+    applyPlanTransposed(
+      parts[level].plan,
+      mem.read(args.inputs.dy as tf.TensorInfo),
+      channels,
+      out,
+      parts[level].outRow,
+    ),
+  );
 }
 
 const HOST_BACKENDS = ['cpu', 'wasm'];
@@ -71,34 +96,79 @@ export function registerRoiAlignKernels(): void {
   }
   tf.registerGradient({
     kernelName: ROI_ALIGN,
-    gradFunc: (dy, _saved, attrs) => ({
-      features: () =>
-        tf
-          .engine()
-          .runKernel(
-            ROI_ALIGN_GRAD,
-            { dy: dy as tf.Tensor },
-            attrs as unknown as tf.NamedAttrMap,
-          ) as tf.Tensor,
-    }),
+    gradFunc: (dy, _saved, attrs) => {
+      // One kernel call per level, so each input's gradient is computed only if the tape asks.
+      const { parts } = attrs as unknown as RoiAlignAttrs;
+      return Object.fromEntries(
+        parts.map((_, level) => [
+          inputName(level),
+          () =>
+            tf
+              .engine()
+              .runKernel(ROI_ALIGN_GRAD, { dy: dy as tf.Tensor }, {
+                ...attrs,
+                level,
+              } as unknown as tf.NamedAttrMap) as tf.Tensor,
+        ]),
+      );
+    },
   });
 }
 registerRoiAlignKernels();
 
 /**
- * The same sparse product with differentiable tf ops (gather, weight, segment sum) for
+ * The same sparse products with differentiable tf ops (gather, weight, segment sum) for
  * backends without host memory access (the native TensorFlow backends).
  */
-function roiAlignWithOps(features: tf.Tensor4D, plan: RoiAlignPlan): tf.Tensor2D {
+function roiAlignWithOps(
+  features: tf.Tensor4D[],
+  parts: RoiAlignPart[],
+  rows: number,
+): tf.Tensor2D {
   return tf.tidy(() => {
-    const [n, h, w, c] = features.shape;
-    const flat = tf.reshape(features, [n * h * w, c]);
-    const rowOf = new Int32Array(plan.col.length);
-    for (let r = 0; r < plan.rows; r++) rowOf.fill(r, plan.rowPtr[r], plan.rowPtr[r + 1]);
-    const picked = tf.gather(flat, tf.tensor1d(plan.col, 'int32'));
-    const weighted = tf.mul(picked, tf.tensor2d(plan.weight, [plan.weight.length, 1]));
-    return tf.unsortedSegmentSum(weighted, tf.tensor1d(rowOf, 'int32'), plan.rows) as tf.Tensor2D;
+    const c = features[0].shape[3];
+    let out: tf.Tensor2D = tf.zeros([rows, c]);
+    parts.forEach((part, l) => {
+      const { plan, outRow } = part;
+      if (plan.col.length === 0) return;
+      const [n, h, w] = features[l].shape;
+      const flat = tf.reshape(features[l], [n * h * w, c]);
+      const rowOf = new Int32Array(plan.col.length);
+      for (let r = 0; r < plan.rows; r++) rowOf.fill(outRow[r], plan.rowPtr[r], plan.rowPtr[r + 1]);
+      const picked = tf.gather(flat, tf.tensor1d(plan.col, 'int32'));
+      const weighted = tf.mul(picked, tf.tensor2d(plan.weight, [plan.weight.length, 1]));
+      out = tf.add(out, tf.unsortedSegmentSum(weighted, tf.tensor1d(rowOf, 'int32'), rows));
+    });
+    return out;
   });
+}
+
+/**
+ * Pool `parts` (each RoI set planned against its level) into one [rows, C] tensor,
+ * differentiable w.r.t. every feature level. The building block of roiAlign and
+ * multiLevelRoiAlign: one kernel call, no concat/gather to restore RoI order.
+ */
+export function pooledRows(
+  features: tf.Tensor4D[],
+  parts: RoiAlignPart[],
+  rows: number,
+): tf.Tensor2D {
+  const c = features[0].shape[3];
+  for (const f of features) {
+    if (f.shape[3] !== c)
+      throw new Error(
+        `roiAlign: feature levels have different channel counts (${c}, ${f.shape[3]})`,
+      );
+  }
+  if (!HOST_BACKENDS.includes(tf.getBackend())) return roiAlignWithOps(features, parts, rows);
+  const inputs: tf.NamedTensorMap = {};
+  features.forEach((f, l) => {
+    inputs[inputName(l)] = f;
+  });
+  const attrs: RoiAlignAttrs = { parts, rows, featureShapes: features.map((f) => f.shape) };
+  return tf
+    .engine()
+    .runKernel(ROI_ALIGN, inputs, attrs as unknown as tf.NamedAttrMap) as tf.Tensor2D;
 }
 
 /**
@@ -130,17 +200,9 @@ export function roiAlign(
     samplingRatio: opts.samplingRatio,
     aligned: opts.aligned,
   });
+  const outRow = Int32Array.from({ length: plan.rows }, (_, i) => i);
   const k = rois.shape[0];
-  return tf.tidy(() => {
-    let flat: tf.Tensor2D;
-    if (HOST_BACKENDS.includes(tf.getBackend())) {
-      const attrs: PlanAttrs = { plan, featureShape: [n, h, w, c] };
-      flat = tf
-        .engine()
-        .runKernel(ROI_ALIGN, { features }, attrs as unknown as tf.NamedAttrMap) as tf.Tensor2D;
-    } else {
-      flat = roiAlignWithOps(features, plan);
-    }
-    return tf.reshape(flat, [k, ph, pw, c]);
-  });
+  return tf.tidy(() =>
+    tf.reshape(pooledRows([features], [{ plan, outRow }], plan.rows), [k, ph, pw, c]),
+  );
 }

@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { roiAlign } from './roi-align.js';
+import { pooledRows, type RoiAlignPart } from './roi-align.js';
+import { planRoiAlign } from './roi-align-plan.js';
 
 /**
  * mmdetection's map_roi_levels: level = floor(log2(sqrt(w*h) / finestScale + 1e-6)),
@@ -44,35 +45,32 @@ export function multiLevelRoiAlign(
   const roiValues = rois.dataSync() as Float32Array;
   const k = rois.shape[0];
   const levels = mapRoiLevels(roiValues, features.length, opts.finestScale ?? 56);
-  return tf.tidy(() => {
-    const parts: tf.Tensor4D[] = [];
-    const order: number[] = [];
-    for (let l = 0; l < features.length; l++) {
-      const idx: number[] = [];
-      for (let i = 0; i < k; i++) if (levels[i] === l) idx.push(i);
-      // Levels without RoIs still get a (0-row) call so gradients reach every level.
-      const sub = new Float32Array(idx.length * 5);
-      idx.forEach((i, j) => {
-        sub.set(roiValues.subarray(i * 5, i * 5 + 5), j * 5);
-      });
-      parts.push(
-        roiAlign(features[l], tf.tensor2d(sub, [idx.length, 5]), {
-          outputSize: opts.outputSize,
-          spatialScale: 1 / opts.strides[l],
-          samplingRatio: opts.samplingRatio,
-          aligned: opts.aligned,
-        }),
-      );
-      order.push(...idx);
-    }
-    const stacked = tf.concat(parts, 0);
-    // position of RoI i inside `stacked`
-    const inverse = new Int32Array(k);
-    order.forEach((roi, pos) => {
-      inverse[roi] = pos;
+  const [ph, pw] = opts.outputSize;
+  const bins = ph * pw;
+  // One plan per level over that level's RoIs; plan rows map back to the RoI's own bins.
+  const parts: RoiAlignPart[] = features.map((f, l) => {
+    const idx: number[] = [];
+    for (let i = 0; i < k; i++) if (levels[i] === l) idx.push(i);
+    const sub = new Float32Array(idx.length * 5);
+    idx.forEach((i, j) => {
+      sub.set(roiValues.subarray(i * 5, i * 5 + 5), j * 5);
     });
-    let identity = true;
-    for (let i = 0; i < k; i++) if (inverse[i] !== i) identity = false;
-    return identity ? stacked : (tf.gather(stacked, tf.tensor1d(inverse, 'int32')) as tf.Tensor4D);
+    const [n, h, w] = f.shape;
+    const plan = planRoiAlign(sub, {
+      batch: n,
+      height: h,
+      width: w,
+      outputSize: opts.outputSize,
+      spatialScale: 1 / opts.strides[l],
+      samplingRatio: opts.samplingRatio,
+      aligned: opts.aligned,
+    });
+    const outRow = new Int32Array(plan.rows);
+    idx.forEach((roi, j) => {
+      for (let b = 0; b < bins; b++) outRow[j * bins + b] = roi * bins + b;
+    });
+    return { plan, outRow };
   });
+  const c = features[0].shape[3];
+  return tf.tidy(() => tf.reshape(pooledRows(features, parts, k * bins), [k, ph, pw, c]));
 }
