@@ -332,35 +332,57 @@ describe('wasm training kernels', () => {
     }
   });
 
-  it('gatherND gradient (added here) matches finite differences on cpu', async () => {
-    await tf.setBackend('cpu');
-    tf.tidy(() => {
-      const idx = tf.tensor2d(
-        [
-          [0, 1],
-          [2, 2],
-          [0, 1],
-        ],
-        [3, 2],
-        'int32',
-      );
-      const w = tf.tensor1d([1, 2, 3]);
-      const f = (p: tf.Tensor) => tf.sum(tf.mul(tf.square(tf.gatherND(p, idx)), w));
-      const p = seeded([4, 3], 9);
-      const g = tf.grad(f)(p).dataSync();
-      const base = p.dataSync();
-      const h = 1e-2;
-      for (let i = 0; i < base.length; i++) {
-        const plus = Float32Array.from(base);
-        const minus = Float32Array.from(base);
-        plus[i] += h;
-        minus[i] -= h;
-        const fd =
-          (f(tf.tensor(plus, p.shape)).dataSync()[0] - f(tf.tensor(minus, p.shape)).dataSync()[0]) /
-          (2 * h);
-        expect(Math.abs(g[i] - fd)).toBeLessThan(2e-3);
+  it('gather (UnsortedSegmentSum), gatherND and scatterND gradients match finite differences', async () => {
+    const cases: [string, number[], (p: tf.Tensor) => tf.Tensor][] = [
+      ['gather', [4, 3], (p) => tf.gather(p, tf.tensor1d([2, 0, 2, 3], 'int32'))],
+      [
+        'gatherND',
+        [4, 3],
+        (p) =>
+          tf.gatherND(
+            p,
+            tf.tensor2d(
+              [
+                [0, 1],
+                [2, 2],
+                [0, 1],
+              ],
+              [3, 2],
+              'int32',
+            ),
+          ),
+      ],
+      [
+        'scatterND',
+        [2, 3],
+        (u) => tf.scatterND(tf.tensor2d([[1], [3]], [2, 1], 'int32'), u, [4, 3]),
+      ],
+    ];
+    for (const backend of ['cpu', 'wasm']) {
+      await tf.setBackend(backend);
+      for (const [name, shape, op] of cases) {
+        tf.tidy(() => {
+          const p = seeded(shape, 9);
+          const w = seeded(op(p).shape, 10);
+          // quadratic, so the gradient depends on the point
+          const f = (t: tf.Tensor) => tf.sum(tf.mul(tf.square(op(t)), w));
+          const g = tf.grad(f)(p).dataSync();
+          const base = p.dataSync();
+          const h = 1e-2;
+          for (let i = 0; i < base.length; i++) {
+            const plus = Float32Array.from(base);
+            const minus = Float32Array.from(base);
+            plus[i] += h;
+            minus[i] -= h;
+            const fd =
+              (f(tf.tensor(plus, p.shape)).dataSync()[0] -
+                f(tf.tensor(minus, p.shape)).dataSync()[0]) /
+              (2 * h);
+            expect(Math.abs(g[i] - fd), `${backend} ${name} element ${i}`).toBeLessThan(2e-3);
+          }
+        });
       }
-    });
+    }
   });
 
   it('UnsortedSegmentSum matches cpu, drops out-of-range ids, handles int32', async () => {

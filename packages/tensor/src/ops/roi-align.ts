@@ -103,12 +103,10 @@ export function registerRoiAlignKernels(): void {
         parts.map((_, level) => [
           inputName(level),
           () =>
-            tf
-              .engine()
-              .runKernel(ROI_ALIGN_GRAD, { dy: dy as tf.Tensor }, {
-                ...attrs,
-                level,
-              } as unknown as tf.NamedAttrMap) as tf.Tensor,
+            tf.engine().runKernel(ROI_ALIGN_GRAD, { dy: dy as tf.Tensor }, {
+              ...attrs,
+              level,
+            } as unknown as tf.NamedAttrMap) as tf.Tensor,
         ]),
       );
     },
