@@ -39,6 +39,11 @@ export function seesawRowTerms(
   const [numPos, width] = rows.shape;
   return tf.tidy(() => {
     const terms: SeesawRowTerms = { masked: rows };
+    if (numPos === 0) {
+      if (hyper.p > 0) terms.damping = tf.zeros([0, width]);
+      if (hyper.q > 0) terms.compensation = tf.zeros([0, width]);
+      return terms as unknown as tf.TensorContainerObject;
+    }
     if (width > numClasses) {
       const mask = new Float32Array(width).fill(Number.NEGATIVE_INFINITY, numClasses);
       terms.masked = tf.add(rows, tf.tensor2d(mask, [1, width]));

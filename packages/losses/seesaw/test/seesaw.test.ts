@@ -119,7 +119,8 @@ for (const backend of ['cpu', 'wasm'] as const) {
           const pos = step.intermediate.positive_sample_indices;
           expect(pos).toEqual(step.inputs.labels.flatMap((l, i) => (l < numClasses ? [i] : [])));
           const classLogits = tf.tensor2d(
-            pos.map((i) => step.inputs.logits[i].slice(0, numClasses)),
+            pos.flatMap((i) => step.inputs.logits[i].slice(0, numClasses)),
+            [pos.length, numClasses],
           );
           const posLabels = Int32Array.from(pos, (i) => step.inputs.labels[i]);
           const f = seesawLogFactors(
@@ -128,8 +129,11 @@ for (const backend of ['cpu', 'wasm'] as const) {
             loss.getState().cumSamples,
             loss.options,
           );
-          const mitigation = tf.exp(f.logMitigation!);
-          const compensation = tf.exp(f.logCompensation!);
+          // A factor whose exponent is 0 is left out: it is identically 1.
+          const mitigation = f.logMitigation ? tf.exp(f.logMitigation) : tf.onesLike(classLogits);
+          const compensation = f.logCompensation
+            ? tf.exp(f.logCompensation)
+            : tf.onesLike(classLogits);
           expectClose(
             mitigation.arraySync(),
             step.intermediate.mitigation_factor,
@@ -161,8 +165,8 @@ for (const backend of ['cpu', 'wasm'] as const) {
           expectScalarClose(acc.classes, step.expected.accuracy.acc_classes, `${what} acc_classes`);
           tf.dispose([
             classLogits,
-            f.logMitigation!,
-            f.logCompensation!,
+            f.logMitigation,
+            f.logCompensation,
             mitigation,
             compensation,
             weights,
@@ -214,8 +218,8 @@ for (const backend of ['cpu', 'wasm'] as const) {
         expectClose(fast.grad.dataSync(), plain.grad.dataSync(), 'grad');
         tf.dispose([
           z,
-          f.logMitigation!,
-          f.logCompensation!,
+          f.logMitigation,
+          f.logCompensation,
           logFactors,
           dy,
           fast.value,
@@ -256,6 +260,15 @@ for (const backend of ['cpu', 'wasm'] as const) {
       expect(g[0][4]).toBeGreaterThan(0);
       expect(loss.accuracy(logits, labels)).toEqual({ objectness: 50, classes: 0 });
       expect(loss.getState().cumSamples).toEqual([0, 0, 0, 0, 2]);
+      const none = seesawLogFactors(
+        tf.zeros([0, 4]),
+        new Int32Array(0),
+        [1, 1, 1, 1, 2],
+        loss.options,
+      );
+      expect(none.logMitigation?.shape).toEqual([0, 4]);
+      expect(none.logCompensation?.shape).toEqual([0, 4]);
+      tf.dispose([none.logMitigation, none.logCompensation]);
       tf.dispose([logits, labels, grad]);
     });
   });
