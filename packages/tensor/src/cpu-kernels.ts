@@ -3,12 +3,17 @@ import {
   type KernelConfig,
   type KernelFunc,
   ResizeNearestNeighborGrad,
+  UnsortedSegmentSum,
 } from '@tensorflow/tfjs-core';
 import { onBackendInit } from './backend.js';
 
 interface CpuBackendLike {
   data: { get(dataId: tf.DataId): { values: ArrayLike<number> } };
-  makeTensorInfo(shape: number[], dtype: tf.DataType, values: Float32Array): tf.TensorInfo;
+  makeTensorInfo(
+    shape: number[],
+    dtype: tf.DataType,
+    values: Float32Array | Int32Array,
+  ): tf.TensorInfo;
 }
 
 /**
@@ -62,15 +67,68 @@ export const cpuResizeNearestNeighborGradConfig: KernelConfig = {
   kernelFunc: resizeNearestNeighborGrad as unknown as KernelFunc,
 };
 
+/**
+ * out[segmentIds[i], ...] += x[i, ...]. The cpu backend's kernel loops over every segment
+ * and masks the whole input each time, O(numSegments * size(x)): the gradient of a gather
+ * of 512 RoI features ran for minutes. One scatter-add pass instead.
+ */
+function unsortedSegmentSum(args: {
+  inputs: tf.NamedTensorInfoMap;
+  backend: unknown;
+  attrs: tf.NamedAttrMap;
+}) {
+  const backend = args.backend as CpuBackendLike;
+  const x = args.inputs.x as tf.TensorInfo;
+  const ids = args.inputs.segmentIds as tf.TensorInfo;
+  const { numSegments } = args.attrs as unknown as { numSegments: number };
+  const idRank = ids.shape.length;
+  for (let d = 0; d < idRank; d++) {
+    if (ids.shape[d] !== x.shape[d]) {
+      throw new Error(
+        `UnsortedSegmentSum: segmentIds shape [${ids.shape}] is not a prefix of x shape [${x.shape}]`,
+      );
+    }
+  }
+  const innerShape = x.shape.slice(idRank);
+  const inner = innerShape.reduce((a, b) => a * b, 1);
+  const src = backend.data.get(x.dataId).values;
+  const seg = backend.data.get(ids.dataId).values;
+  const dst =
+    x.dtype === 'int32'
+      ? new Int32Array(numSegments * inner)
+      : new Float32Array(numSegments * inner);
+  for (let i = 0; i < seg.length; i++) {
+    const s = seg[i];
+    if (s < 0 || s >= numSegments) continue;
+    const o = s * inner;
+    const b = i * inner;
+    for (let j = 0; j < inner; j++) dst[o + j] += src[b + j];
+  }
+  return backend.makeTensorInfo(
+    [numSegments, ...innerShape],
+    x.dtype === 'int32' ? 'int32' : 'float32',
+    dst,
+  );
+}
+
+export const cpuUnsortedSegmentSumConfig: KernelConfig = {
+  kernelName: UnsortedSegmentSum,
+  backendName: 'cpu',
+  kernelFunc: unsortedSegmentSum as unknown as KernelFunc,
+};
+
+const configs = [cpuResizeNearestNeighborGradConfig, cpuUnsortedSegmentSumConfig];
+
 /** Kernels this package replaces on the cpu backend (see README for why). */
-export const CPU_KERNEL_FIXES: readonly string[] = [cpuResizeNearestNeighborGradConfig.kernelName];
+export const CPU_KERNEL_FIXES: readonly string[] = configs.map((c) => c.kernelName);
 
 export function registerCpuKernelFixes(): void {
-  const config = cpuResizeNearestNeighborGradConfig;
-  const existing = tf.getKernel(config.kernelName, 'cpu');
-  if (existing?.kernelFunc === config.kernelFunc) return;
-  if (existing != null) tf.unregisterKernel(config.kernelName, 'cpu');
-  tf.registerKernel(config);
+  for (const config of configs) {
+    const existing = tf.getKernel(config.kernelName, 'cpu');
+    if (existing?.kernelFunc === config.kernelFunc) continue;
+    if (existing != null) tf.unregisterKernel(config.kernelName, 'cpu');
+    tf.registerKernel(config);
+  }
 }
 
 onBackendInit((name) => {
