@@ -6,6 +6,8 @@ export default defineConfig({
   dts: true,
   clean: true,
   sourcemap: true,
+  // import.meta.url (createRequire) in the CommonJS build
+  shims: true,
   // tfjs-core's gradient definitions ship only as extensionless ESM files that Node
   // cannot import; bundling them registers every gradient into the process-wide
   // registry that the real tfjs-core instance reads (it lives on globalThis).
