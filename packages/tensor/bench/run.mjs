@@ -81,9 +81,27 @@ function convBench(backend, [n, h, w, c], reps) {
     ),
     f1,
   );
+  const threeKernels = () => [
+    tf.conv2d(x, wt, 1, 'same'),
+    tf.conv2dTranspose(dy, wt, [n, h, w, c], 1, 'same'),
+    tf
+      .engine()
+      .runKernel(
+        'Conv2DBackpropFilter',
+        { x, dy },
+        { strides: 1, pad: 'same', dataFormat: 'NHWC', filterShape: [3, 3, c, c] },
+      ),
+  ];
+  report(backend, `${label} fwd + dx + dW kernels`, time(threeKernels, reps), 3 * f1);
   const g = tf.grads((a, b) => tf.sum(tf.mul(tf.conv2d(a, b, 1, 'same'), dy)));
   const ms = time(() => g([x, wt]), reps);
-  report(backend, `${label} forward+backward`, ms, 3 * f1);
+  report(
+    backend,
+    `${label} fwd+bwd via tf.grads`,
+    ms,
+    3 * f1,
+    '(incl. loss mul/sum and their grads)',
+  );
   tf.dispose([x, wt, dy]);
   return ms;
 }
