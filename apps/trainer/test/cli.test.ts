@@ -14,11 +14,11 @@ describe('crat CLI frame', () => {
       expect(help).toMatch(new RegExp(`\\b${c}\\b`));
   });
 
-  it('crat train says clearly when no detector is registered', async () => {
+  it('crat train names a config file that does not exist', async () => {
     const program = buildProgram().exitOverride();
-    await expect(program.parseAsync(['node', 'crat', 'train'])).rejects.toThrow(
-      /no detector is registered/,
-    );
+    await expect(
+      program.parseAsync(['node', 'crat', 'train', '--config', 'configs/synth/nope.ts']),
+    ).rejects.toThrow(/config file 'configs\/synth\/nope\.ts' does not exist/);
   });
 
   it('crat train defaults to the embedded synthetic EQLv2 + CRAT config', () => {

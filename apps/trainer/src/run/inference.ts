@@ -35,9 +35,9 @@ export async function predictDataset(
     batchSize,
     pipeline: {
       scales: [cfg.pipeline.test.scale],
-      multiscaleMode: 'value',
+      scaleMode: 'value',
       keepRatio: cfg.pipeline.test.keepRatio,
-      flipProbability: 0,
+      flipRatio: 0,
       mean: cfg.pipeline.mean,
       std: cfg.pipeline.std,
       padDivisor: cfg.pipeline.padDivisor,

@@ -49,6 +49,7 @@ export async function testFromConfig(
     log(`weights ${weights}`);
     const dataset = await loadDetectionDataset(at(split.annFile), at(split.imgDir));
     const bar = new ProgressReporter({
+      unit: 'inference',
       total: dataset.numImages,
       interval: Math.max(1, Math.ceil(dataset.numImages / 10)),
     });

@@ -129,6 +129,7 @@ export async function trainFromConfig(o: TrainOptions): Promise<TrainOutcome> {
         o.progress === false
           ? null
           : new ProgressReporter({
+              unit: 'inference',
               total: val.dataset.numImages,
               interval: Math.max(1, Math.ceil(val.dataset.numImages / 10)),
               stream: o.progress ?? process.stdout,
@@ -153,9 +154,9 @@ export async function trainFromConfig(o: TrainOptions): Promise<TrainOutcome> {
         batchSize: cfg.data.batchSize,
         pipeline: {
           scales: cfg.pipeline.train.scales,
-          multiscaleMode: cfg.pipeline.train.scaleMode,
+          scaleMode: cfg.pipeline.train.scaleMode,
           keepRatio: cfg.pipeline.train.keepRatio,
-          flipProbability: cfg.pipeline.train.flipRatio,
+          flipRatio: cfg.pipeline.train.flipRatio,
           mean: cfg.pipeline.mean,
           std: cfg.pipeline.std,
           padDivisor: cfg.pipeline.padDivisor,

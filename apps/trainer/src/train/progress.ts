@@ -17,6 +17,8 @@ export interface ProgressOptions {
   now?: () => number;
   /** Minimum milliseconds between two redraws of the bar on a TTY. */
   redrawMs?: number;
+  /** What is counted, first word of the plain lines (default `iter`). */
+  unit?: string;
 }
 
 export interface ProgressUpdate {
@@ -41,6 +43,7 @@ export class ProgressReporter {
   readonly #interval: number;
   readonly #redrawMs: number;
   readonly #total: number;
+  readonly #unit: string;
   readonly #start: number;
   readonly #t0: number;
   #lastDraw = Number.NEGATIVE_INFINITY;
@@ -54,6 +57,7 @@ export class ProgressReporter {
     this.#interval = Math.max(1, o.interval ?? 50);
     this.#redrawMs = o.redrawMs ?? 100;
     this.#total = o.total;
+    this.#unit = o.unit ?? 'iter';
     this.#start = o.start ?? 0;
     this.#t0 = this.#now();
   }
@@ -114,7 +118,7 @@ export class ProgressReporter {
 
   #plain(u: ProgressUpdate, t: number): string {
     const pct = ((100 * u.iter) / this.#total).toFixed(1);
-    return [`iter ${u.iter}/${this.#total} (${pct}%)`, ...this.#fields(u, t)].join(' · ');
+    return [`${this.#unit} ${u.iter}/${this.#total} (${pct}%)`, ...this.#fields(u, t)].join(' · ');
   }
 }
 
