@@ -77,7 +77,22 @@ export async function trainFromConfig(o: TrainOptions): Promise<TrainOutcome> {
   log(`config ${loaded.file}\nwork dir ${workDir}\nbackend ${backend}`);
   await writeRunConfig(workDir, loaded, o.cfgOptions ?? [], cwd);
 
-  await ensureDataset(cfg.dataset, { cwd, log });
+  let synthBar: ProgressReporter | null = null;
+  await ensureDataset(cfg.dataset, {
+    cwd,
+    log,
+    onProgress: (done, total) => {
+      if (o.progress === false) return;
+      synthBar ??= new ProgressReporter({
+        unit: 'synth images',
+        total,
+        interval: Math.max(1, Math.ceil(total / 10)),
+        stream: o.progress ?? process.stdout,
+      });
+      synthBar.update({ iter: done });
+    },
+  });
+  (synthBar as ProgressReporter | null)?.finish();
   const at = (p: string) => resolve(cwd, p);
   const train = await loadDetectionDataset(
     at(cfg.dataset.train.annFile),
