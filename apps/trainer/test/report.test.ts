@@ -38,6 +38,8 @@ describe('crat report', () => {
     }
     // loss terms from the log
     for (const k of ['loss_cls', 'loss_bbox', 'loss_crat_bbox']) expect(html).toContain(k);
+    // evaluations during training: headline APs with a marker per evaluation
+    expect(html.match(/<circle [^>]*><title>bbox_AP @ \d+: /g)).toHaveLength(3);
     // the metrics table: 13 rows, bbox and segm columns, -1 shown as n/a
     expect(html).toContain('<th>bbox</th><th>segm</th>');
     expect(html).toMatch(/<td>APs<\/td><td>n\/a<\/td>/);
@@ -60,7 +62,7 @@ describe('crat report', () => {
       true,
     );
     // per-class scatter: one dot per class with a defined AP
-    const dots = html.match(/<circle /g) ?? [];
+    const dots = html.match(/<circle [^>]*fill-opacity/g) ?? [];
     expect(dots.length).toBe(2 * (c - 1));
   });
 

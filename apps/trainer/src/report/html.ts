@@ -106,15 +106,26 @@ function lossSection(inputs: ReportInputs, maxPoints: number): string {
   const chart = (s: Series[], title: string, logY: boolean) =>
     lineChart(s, { title, xLabel: 'step', yLabel: 'loss', logY });
   const val = inputs.metrics.filter((m) => m.mode === 'val');
-  const valKeys = [...new Set(val.flatMap((r) => Object.keys(r)))].filter(
-    (k) => /AP/.test(k) && val.some((r) => typeof r[k] === 'number'),
+  // the headline numbers only; -1 (undefined in LVIS) is left out
+  const headline = [
+    'bbox_AP',
+    'bbox_APr',
+    'bbox_APc',
+    'bbox_APf',
+    'segm_AP',
+    'segm_APr',
+    'segm_APc',
+    'segm_APf',
+  ];
+  const valKeys = headline.filter((k) =>
+    val.some((r) => typeof r[k] === 'number' && (r[k] as number) >= 0),
   );
   const valChart = valKeys.length
     ? lineChart(
         valKeys.map((k) => ({
           name: k,
           points: val
-            .filter((r) => typeof r[k] === 'number')
+            .filter((r) => typeof r[k] === 'number' && (r[k] as number) >= 0)
             .map((r) => [r.iter, r[k] as number] as [number, number]),
         })),
         { title: 'evaluation during training', xLabel: 'step', yLabel: 'AP' },

@@ -96,10 +96,10 @@ function axes(
   return parts.join('');
 }
 
-function legend(f: Frame, items: { name: string; color: string }[]): string {
+function legend(f: Frame, items: { name: string; color: string }[], outside = false): string {
   return items
     .map((it, i) => {
-      const x = f.width - f.right - 150;
+      const x = outside ? f.width - f.right + 12 : f.width - f.right - 150;
       const y = f.top + 4 + i * 16;
       return `<rect x="${x}" y="${y}" width="10" height="10" fill="${it.color}"/><text x="${x + 14}" y="${y + 9}" class="tick">${escapeXml(it.name)}</text>`;
     })
@@ -141,7 +141,18 @@ export function lineChart(
           `${k ? 'L' : 'M'}${px(x).toFixed(1)},${py(o.logY ? Math.log10(y) : y).toFixed(1)}`,
       )
       .join('');
-    return `<path d="${d}" fill="none" stroke="${color}" stroke-width="1.5"><title>${escapeXml(s.name)}</title></path>`;
+    const pts = s.points.filter(([, y]) => Number.isFinite(y) && (!o.logY || y > 0));
+    // few points (evaluations): draw them, a single one has no line
+    const dots =
+      pts.length <= 30
+        ? pts
+            .map(
+              ([x, y]) =>
+                `<circle cx="${px(x).toFixed(1)}" cy="${py(o.logY ? Math.log10(y) : y).toFixed(1)}" r="3" fill="${color}"><title>${escapeXml(`${s.name} @ ${x}: ${y.toPrecision(4)}`)}</title></circle>`,
+            )
+            .join('')
+        : '';
+    return `<path d="${d}" fill="none" stroke="${color}" stroke-width="1.5"><title>${escapeXml(s.name)}</title></path>${dots}`;
   });
   const body = axes(
     f,
@@ -171,7 +182,7 @@ export function barChart(
   groups: BarGroup[],
   o: { title: string; yLabel: string; yMax?: number },
 ): string {
-  const f = FRAME;
+  const f: Frame = { ...FRAME, right: 90 };
   const values = groups.flatMap((g) => g.bars.map((b) => b.value ?? 0));
   if (groups.length === 0) return emptyChart(o.title, 'no data');
   const yhi = o.yMax ?? Math.max(1e-9, ...values);
@@ -217,6 +228,7 @@ export function barChart(
       legend(
         f,
         names.map((n, i) => ({ name: n, color: PALETTE[i % PALETTE.length]! })),
+        true,
       ),
     o.title,
   );
