@@ -1,8 +1,9 @@
 // Train-step and inference throughput of the detector presets. Run it through
 // `pnpm --filter @crat/detector bench` (builds first); on a shared machine wrap it in
 // `flock /tmp/crat-bench.lock`. Env: CRAT_BACKEND (default wasm), BENCH_STEPS (default 3).
+import { execFileSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 import { initBackend } from '@crat/tensor';
-import * as tf from '@tensorflow/tfjs-core';
 import {
   cpuPresetConfig,
   MaskRCNN,
@@ -34,11 +35,7 @@ function progress(label, i, n, t0) {
   if (i === n) process.stderr.write('\n');
 }
 
-console.log(
-  `backend ${backend}, ${batchSize} x ${size} px, ${numClasses} classes, ${steps} timed steps after 1 warm-up`,
-);
-const rows = [];
-for (const { name, config } of cases) {
+async function runCase({ name, config }) {
   const model = new MaskRCNN(config);
   const sgd = new SGD({ lr: 0.02 });
   const images = makeToyImages(7, batchSize, {
@@ -56,27 +53,51 @@ for (const { name, config } of cases) {
   }
   progress('train', steps, steps, t0);
   const stepS = (performance.now() - t0) / 1000 / steps;
-  await model.detect(batch);
+  let dets = await model.detect(batch);
   t0 = performance.now();
   for (let i = 0; i < steps; i++) {
     progress('infer', i, steps, t0);
-    await model.detect(batch);
+    dets = await model.detect(batch);
   }
   progress('infer', steps, steps, t0);
   const inferS = (performance.now() - t0) / 1000 / steps;
-  rows.push({
+  const row = {
     config: name,
     'params (M)': (model.params.count() / 1e6).toFixed(2),
     'train s/step': stepS.toFixed(2),
     'train img/s': (batchSize / stepS).toFixed(2),
     'infer img/s': (batchSize / inferS).toFixed(2),
-  });
+    'dets/img (masks)': (dets.reduce((a, d) => a + d.scores.length, 0) / dets.length).toFixed(0),
+  };
   sgd.dispose();
   batch.images.dispose();
   model.dispose();
-  console.log(`numTensors after ${name}: ${tf.memory().numTensors}`);
+  return row;
 }
-console.table(rows);
-console.log(
-  'PyTorch 1.13 CPU (2 threads), torchvision-default R18-FPN, 2 x 128 px, 41 classes: 3.7 s/step',
-);
+
+// Each case runs in its own process, so one model's wasm heap does not slow the next.
+if (process.env.BENCH_CASE !== undefined) {
+  const row = await runCase(cases[Number(process.env.BENCH_CASE)]);
+  process.stdout.write(`ROW ${JSON.stringify(row)}\n`);
+} else {
+  console.log(
+    `backend ${backend}, ${batchSize} x ${size} px, ${numClasses} classes, ${steps} timed steps after 1 warm-up (2-core machine)`,
+  );
+  const rows = cases.map((_, i) => {
+    const out = execFileSync(process.execPath, [fileURLToPath(import.meta.url)], {
+      env: { ...process.env, BENCH_CASE: String(i) },
+      stdio: ['ignore', 'pipe', 'inherit'],
+      encoding: 'utf8',
+    });
+    return JSON.parse(
+      out
+        .split('\n')
+        .find((l) => l.startsWith('ROW '))
+        .slice(4),
+    );
+  });
+  console.table(rows);
+  console.log(
+    'PyTorch 1.13 CPU (2 threads), torchvision-default R18-FPN, 2 x 128 px, 41 classes: 3.7 s/step',
+  );
+}
