@@ -25,6 +25,23 @@ interface RepeatFactorFixture {
 
 const FILE = ['ops', 'repeat_factors.json'] as const;
 
+describe('repeat factors by hand', () => {
+  it('f_c over all images, r_c = max(1, sqrt(t / f_c)), r_i = max over the image, 1 if empty', () => {
+    // 4 images: class 0 in 3 of them, class 1 in 1, image 3 empty; class 2 in none.
+    const dataset = { numImages: 4, numClasses: 3, imageClasses: [[0], [0, 1], [0], []] };
+    const f = computeRepeatFactors(dataset, 0.5);
+    expect([...f.categoryImageCount]).toEqual([3, 1, 0]);
+    expect([...f.categoryFreq]).toEqual([0.75, 0.25, 0]);
+    expect([...f.categoryRepeat]).toEqual([1, Math.sqrt(2), 1]);
+    expect([...f.imageRepeat]).toEqual([1, Math.sqrt(2), 1, 1]);
+    const ceil = new RepeatFactorSampler(
+      { dataset, seed: 0 },
+      { threshold: 0.5, rounding: 'ceil' },
+    );
+    expect([...ceil.epochRepeatCounts(0)]).toEqual([1, 2, 1, 1]);
+  });
+});
+
 // The held-out fixture set has no repeat_factors.json (its README says so): there this block
 // is not defined at all rather than skipped. The default fixture folder has it, and the
 // test below makes sure the default run does exercise the block.
