@@ -229,6 +229,8 @@ function roiAlignBench(backend, reps) {
 }
 
 const backends = (process.env.CRAT_BENCH_BACKENDS ?? 'wasm,cpu').split(',');
+// CRAT_BENCH_ONLY=conv,resnet,roialign picks a subset
+const only = new Set((process.env.CRAT_BENCH_ONLY ?? 'conv,resnet,roialign').split(','));
 console.log(
   `@crat/tensor bench (tfjs ${tf.version_core}, node ${process.version}); median of runs`,
 );
@@ -236,9 +238,9 @@ for (const b of backends) {
   await initBackend(b);
   if (b === 'wasm') console.log(`wasm threads: ${wasmThreads()}`);
   if (b === 'wasm') {
-    convBench(b, [2, 64, 64, 64], 9);
-    resnetFpnBench(b, [2, 256, 256], 3);
-    roiAlignBench(b, 5);
+    if (only.has('conv')) convBench(b, [2, 64, 64, 64], 9);
+    if (only.has('resnet')) resnetFpnBench(b, [2, 256, 256], 3);
+    if (only.has('roialign')) roiAlignBench(b, 5);
   } else {
     if (process.env.CRAT_BENCH_CPU_FULL === '1') convBench(b, [2, 64, 64, 64], 1);
     else
