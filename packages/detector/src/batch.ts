@@ -26,7 +26,8 @@ export interface DetectorInputs {
  * One training batch, as `@crat/data` produces it. Per image i:
  * - `gtBoxes[i]`: `4 * G_i` values `x1, y1, x2, y2` in resized-image pixels;
  * - `gtLabels[i]`: `G_i` class indices in `0..C-1`;
- * - `gtMasks[i]`: `G_i` bitmaps, each `imageShape[0] * imageShape[1]` bytes (row-major, 0/1).
+ * - `gtMasks[i]`: `G_i` bitmaps (row-major, 0/1), each `imageShape[0] * imageShape[1]` bytes, or
+ *   `padShape[0] * padShape[1]` bytes (the padded image, as mmdetection and `@crat/data` keep them).
  */
 export interface DetectorBatch extends DetectorInputs {
   gtBoxes: Float32Array[];
@@ -67,9 +68,70 @@ export function validateBatch(batch: DetectorBatch, numClasses: number): void {
       if (!(l >= 0 && l < numClasses))
         fail(i, `gtLabels[${k}]`, `= ${l} is outside 0..${numClasses - 1}`);
     });
+    const pad = meta.padShape;
+    const sizes = batch.gtMasks[i].map((m) => m.length);
     batch.gtMasks[i].forEach((m, k) => {
-      if (m.length !== ih * iw)
-        fail(i, `gtMasks[${k}]`, `has ${m.length} pixels, expected ${ih}x${iw}`);
+      if (m.length !== ih * iw && !(pad && m.length === pad[0] * pad[1])) {
+        fail(
+          i,
+          `gtMasks[${k}]`,
+          `has ${m.length} pixels, expected ${ih}x${iw}${pad ? ` or ${pad[0]}x${pad[1]}` : ''}`,
+        );
+      }
+      if (m.length !== sizes[0])
+        fail(i, `gtMasks[${k}]`, `has ${m.length} pixels, gtMasks[0] has ${sizes[0]}`);
     });
   }
+}
+
+/** `[height, width]` of image `meta`'s GT bitmaps of `length` pixels (its resized or padded size). */
+export function maskShape(meta: DetectorImageMeta, length: number): [number, number] {
+  const [h, w] = meta.imageShape;
+  if (length === h * w || !meta.padShape) return [h, w];
+  return meta.padShape;
+}
+
+/**
+ * What `@crat/data`'s collated batches look like (structurally: the detector does not import
+ * the data package): boxes and labels as tensors, one `n x padH x padW` mask buffer per image.
+ */
+export interface CollatedBatchLike {
+  images: tf.Tensor4D;
+  gtBoxes: tf.Tensor[];
+  gtLabels: tf.Tensor[];
+  gtMasks: Uint8Array[];
+  metas: {
+    imageId: number;
+    oriShape: [number, number];
+    imgShape: [number, number];
+    padShape: [number, number];
+    scaleFactor: [number, number];
+    flip: boolean;
+  }[];
+}
+
+/** A `DetectorBatch` view of a collated `@crat/data` batch (masks are subarray views, not copies). */
+export function detectorBatchFromCollated(batch: CollatedBatchLike): DetectorBatch {
+  const metas: DetectorImageMeta[] = batch.metas.map((m) => ({
+    imageId: m.imageId,
+    imageShape: m.imgShape,
+    padShape: m.padShape,
+    originalShape: m.oriShape,
+    scaleFactor: m.scaleFactor,
+    flipped: m.flip,
+  }));
+  const gtBoxes = batch.gtBoxes.map((t) => Float32Array.from(t.dataSync()));
+  const gtLabels = batch.gtLabels.map((t) => Int32Array.from(t.dataSync()));
+  const gtMasks = batch.metas.map((m, i) => {
+    const area = m.padShape[0] * m.padShape[1];
+    const n = gtLabels[i].length;
+    const buf = batch.gtMasks[i];
+    if (buf.length !== n * area) {
+      throw new Error(
+        `collated batch: image ${i} (id ${m.imageId}): gtMasks has ${buf.length} bytes, expected ${n} x ${m.padShape[0]} x ${m.padShape[1]}`,
+      );
+    }
+    return Array.from({ length: n }, (_, k) => buf.subarray(k * area, (k + 1) * area));
+  });
+  return { images: batch.images, metas, gtBoxes, gtLabels, gtMasks };
 }

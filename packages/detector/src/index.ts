@@ -1,5 +1,10 @@
-export type { DetectorBatch, DetectorImageMeta, DetectorInputs } from './batch.js';
-export { validateBatch } from './batch.js';
+export type {
+  CollatedBatchLike,
+  DetectorBatch,
+  DetectorImageMeta,
+  DetectorInputs,
+} from './batch.js';
+export { detectorBatchFromCollated, maskShape, validateBatch } from './batch.js';
 export type {
   AssignerConfig,
   BackboneConfig,

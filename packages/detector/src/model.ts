@@ -20,7 +20,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { Fpn } from './backbone/fpn.js';
 import { ResNet } from './backbone/resnet.js';
 import type { DetectorBatch, DetectorImageMeta, DetectorInputs } from './batch.js';
-import { validateBatch } from './batch.js';
+import { maskShape, validateBatch } from './batch.js';
 import { decodeDeltas, encodeDeltas, scaleBoxes } from './boxes.js';
 import { type DetectorConfig, validateDetectorConfig } from './config.js';
 import './losses/cross-entropy.js';
@@ -428,8 +428,8 @@ export class MaskRCNN {
       const img = posImage[start];
       let end = start;
       while (end < posImage.length && posImage[end] === img) end++;
-      const [h, w] = batch.metas[img].imageShape;
       const masks = Array.from(posGtIndex.subarray(start, end), (g) => batch.gtMasks[img][g]);
+      const [h, w] = maskShape(batch.metas[img], masks[0].length);
       out.set(
         maskTargets(posBoxes.subarray(start * 4, end * 4), masks, h, w, size),
         start * size * size,

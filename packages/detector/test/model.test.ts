@@ -13,6 +13,7 @@ import { activeBackend, initBackend } from '@crat/tensor';
 import * as tf from '@tensorflow/tfjs-core';
 import type { CompressedRLE } from 'lvis-ts-types';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { detectorBatchFromCollated } from '../src/batch.js';
 import { type DetectorConfig, r50FpnConfig, resolveDetectorConfig } from '../src/config.js';
 import { MaskRCNN } from '../src/model.js';
 import { toLvisResults } from '../src/results.js';
@@ -222,6 +223,55 @@ describe('MaskRCNN training losses', () => {
     expect(maskT.seen[0].shapes.predictions).toEqual([0, 28, 28, C]);
     sgd.dispose();
     batch.images.dispose();
+  });
+
+  it('trains on a collated @crat/data-style batch (tensor boxes/labels, masks at the padded size)', () => {
+    const model = build(tinyConfig());
+    // 56 x 60 images padded to 64 x 64: the toy GT drawn at 64 x 64 stays valid inside the pad
+    const toy = makeToyImages(9, 2, { ...toyOpts, size: 56 });
+    const ref = toyBatch(toy, 56);
+    const pad = (m: Uint8Array) => {
+      const out = new Uint8Array(SIZE * SIZE);
+      for (let y = 0; y < 56; y++) out.set(m.subarray(y * 56, y * 56 + 56), y * SIZE);
+      return out;
+    };
+    const images = tf.pad(ref.images, [
+      [0, 0],
+      [0, 8],
+      [0, 8],
+      [0, 0],
+    ]) as tf.Tensor4D;
+    const collated = {
+      images,
+      gtBoxes: toy.map((t) => tf.tensor2d(t.boxes, [t.labels.length, 4])),
+      gtLabels: toy.map((t) => tf.tensor1d(t.labels, 'int32')),
+      gtMasks: toy.map((t) => {
+        const buf = new Uint8Array(t.labels.length * SIZE * SIZE);
+        t.masks.forEach((m, k) => {
+          buf.set(pad(m), k * SIZE * SIZE);
+        });
+        return buf;
+      }),
+      metas: toy.map((_, i) => ({
+        imageId: 100 + i,
+        oriShape: [112, 112] as [number, number],
+        imgShape: [56, 56] as [number, number],
+        padShape: [SIZE, SIZE] as [number, number],
+        scaleFactor: [0.5, 0.5] as [number, number],
+        flip: false,
+      })),
+    };
+    const batch = detectorBatchFromCollated(collated);
+    expect(batch.gtMasks[0][0].length).toBe(SIZE * SIZE);
+    expect(Array.from(batch.gtBoxes[1])).toEqual(Array.from(toy[1].boxes));
+    const terms = tf.tidy(() =>
+      Object.fromEntries(
+        Object.entries(model.computeLosses(batch)).map(([k, v]) => [k, v.dataSync()[0]]),
+      ),
+    );
+    for (const v of Object.values(terms)) expect(Number.isFinite(v)).toBe(true);
+    expect(terms.loss_mask).toBeGreaterThan(0);
+    tf.dispose([images, ref.images, ...collated.gtBoxes, ...collated.gtLabels]);
   });
 
   it('keeps tf.memory().numTensors flat across training steps and lowers the loss', async () => {
