@@ -16,3 +16,6 @@ export {
   setIm2colBudget,
   WASM_TRAINING_KERNELS,
 } from './wasm-kernels/index.js';
+
+import './resize-bilinear-grad.js';
+import './avg-pool-grad.js';

@@ -284,7 +284,7 @@ describe('wasm training kernels', () => {
     }
   });
 
-  it('maxPool and nearest-resize gradients (replaced kernels) match finite differences on both backends', async () => {
+  it('pooling and resize gradients (maxPool, avgPool, nearest, bilinear replaced here) match finite differences on both backends', async () => {
     const ops: [string, number[], (x: tf.Tensor) => tf.Tensor][] = [
       [
         'maxPool 2x2/2 same, odd width',
@@ -309,6 +309,18 @@ describe('wasm training kernels', () => {
         [1, 4, 4, 2],
         (x) => tf.image.resizeNearestNeighbor(x as tf.Tensor4D, [7, 7], true),
       ],
+      [
+        'bilinear 3x3 -> 6x5',
+        [2, 3, 3, 4],
+        (x) => tf.image.resizeBilinear(x as tf.Tensor4D, [6, 5]),
+      ],
+      [
+        'bilinear 4x4 -> 7x9 half-pixel',
+        [1, 4, 4, 2],
+        (x) => tf.image.resizeBilinear(x as tf.Tensor4D, [7, 9], false, true),
+      ],
+      ['avgPool 3x3/2 valid', [2, 7, 7, 3], (x) => tf.avgPool(x as tf.Tensor4D, 3, 2, 'valid')],
+      ['avgPool 3x3/2 same', [2, 7, 6, 3], (x) => tf.avgPool(x as tf.Tensor4D, 3, 2, 'same')],
     ];
     for (const backend of ['cpu', 'wasm']) {
       await tf.setBackend(backend);
