@@ -47,14 +47,13 @@ export class FisherBank {
     const fisher = this.ensure(perRoi.shape[1]);
     const next = tf.tidy(() => {
       const u = present.classes.length;
-      const member = floatOneHot(tf.tensor1d(present.index, 'int32'), u);
+      // [U, P] class membership, transposed up front: on wasm, matMul with transposeA leaves
+      // XNNPACK's fast path (measured: 223 ms vs 7 ms for [40, 512] x [512, 4096]).
+      const member = tf.transpose(floatOneHot(tf.tensor1d(present.index, 'int32'), u));
       const target =
         mode === 'exact-fisher'
-          ? tf.div(
-              tf.matMul(member, tf.square(perRoi), true, false),
-              tf.tensor2d(present.counts, [u, 1]),
-            )
-          : tf.square(tf.matMul(member, perRoi, true, false));
+          ? tf.div(tf.matMul(member, tf.square(perRoi)), tf.tensor2d(present.counts, [u, 1]))
+          : tf.square(tf.matMul(member, perRoi));
       const rows = tf.tensor1d(present.classes, 'int32');
       const old = tf.gather(fisher, rows);
       const updated = tf.add(tf.mul(old, 1 - momentum), tf.mul(target, momentum));
