@@ -263,21 +263,21 @@ export class Deconv2x2 {
   apply(x: tf.Tensor4D, activation: Activation = 'linear'): tf.Tensor4D {
     const [n, h, w, c] = x.shape;
     const o = this.outChannels;
+    // Bias and activation act per output pixel, so they fuse into the product (bias repeated for
+    // the 4 kernel positions): two fewer full-size tensors on the tape.
     const y = denseMatMul(
       tf.reshape(x, [n * h * w, c]),
       this.weight as tf.Tensor2D,
-      undefined,
-      'linear',
+      tf.tile(this.bias, [4]) as tf.Tensor1D,
+      activation,
     );
     // [n, h, w, 2, 2, o] → [n, h, 2, w, 2, o] → [n, 2h, 2w, o]
-    const spread = tf.reshape(tf.transpose(tf.reshape(y, [n, h, w, 2, 2, o]), [0, 1, 3, 2, 4, 5]), [
+    return tf.reshape(tf.transpose(tf.reshape(y, [n, h, w, 2, 2, o]), [0, 1, 3, 2, 4, 5]), [
       n,
       2 * h,
       2 * w,
       o,
-    ]);
-    const biased = tf.add(spread, this.bias);
-    return (activation === 'relu' ? tf.relu(biased) : biased) as tf.Tensor4D;
+    ]) as tf.Tensor4D;
   }
 }
 
