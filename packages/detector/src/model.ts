@@ -39,6 +39,12 @@ import { rpnTargets } from './rpn/rpn-targets.js';
 export interface DetectorPlugins {
   classificationLoss?: ClassificationLoss;
   transfers?: TaskTransfer[];
+  /**
+   * Prefix of the TF.js variable names (`${scope}/${paramName}`), which key the optimizer's
+   * momentum buffers: give it a fixed value when those buffers are checkpointed. It must be
+   * unique among live models; default `maskrcnn<n>`.
+   */
+  scope?: string;
 }
 
 /** Per training step: the iteration (handed to transfer plug-ins). */
@@ -123,7 +129,7 @@ export class MaskRCNN {
     ];
     const initRng = new Rng(config.seed);
     this.samplerRng = new Rng((config.seed ^ 0x5eed5eed) >>> 0);
-    this.params = new ParamStore(initRng, `maskrcnn${modelCounter++}`);
+    this.params = new ParamStore(initRng, plugins.scope ?? `maskrcnn${modelCounter++}`);
     this.backbone = new ResNet(this.params, config.backbone);
     this.neck = new Fpn(this.params, this.backbone.outChannels, config.fpn);
     const rpn = config.rpn;
