@@ -6,6 +6,8 @@ export interface SgdOptions {
   weightDecay: number;
   /** Clip the global gradient L2 norm to this value before the update (mmdetection `grad_clip`); off when undefined. */
   maxGradNorm?: number;
+  /** Compute the global gradient norm even without clipping (for logs; costs a pass over every gradient). */
+  trackGradNorm?: boolean;
 }
 
 /**

@@ -12,7 +12,8 @@ export interface TrainStepOptions {
 export interface TrainStepResult {
   /** Every loss term by name, and `loss` = their sum. */
   losses: Record<string, number>;
-  gradNorm: number;
+  /** Global gradient norm, when the optimizer clips or tracks it. */
+  gradNorm: number | undefined;
 }
 
 /**
@@ -33,7 +34,7 @@ export async function trainStep(
     for (const [k, t] of Object.entries(terms)) kept[k] = tf.keep(t);
     return tf.addN(Object.values(terms)) as tf.Scalar;
   }, variables);
-  let gradNorm: number;
+  let gradNorm: number | undefined;
   try {
     ({ gradNorm } = optimizer.step(variables, grads, opts.lr));
   } finally {
