@@ -72,6 +72,9 @@ export interface PredictOptions {
 
 let modelCounter = 0;
 
+/** Detections whose masks are computed at once at inference. */
+const MASK_CHUNK = 64;
+
 /** Names of the raw RPN outputs of a batch, flattened over levels. */
 interface RpnFlat {
   logits: tf.Tensor2D; // [N, T]
@@ -555,20 +558,28 @@ export class MaskRCNN {
         labels[r] = d.labels[j];
       }
     });
-    const probs = tf.tidy(() => {
-      const out = this.maskHead.apply(
-        this.#roiFeatures(feats, tf.tensor2d(rows, [total, 5]), cfg.roiHead.mask.roiSize),
-      );
-      const oneHot = tf.reshape(tf.cast(tf.oneHot(tf.tensor1d(labels, 'int32'), c), 'float32'), [
-        total,
-        1,
-        1,
-        c,
-      ]);
-      return tf.sigmoid(tf.sum(tf.mul(out.logits, oneHot), 3));
-    });
-    const probArr = (await probs.data()) as Float32Array;
-    probs.dispose();
+    // In chunks: 300 detections per image through a 256-channel mask head would hold ~2 GB of
+    // activations at once, past what the wasm heap survives.
+    const probArr = new Float32Array(total * m * m);
+    for (let start = 0; start < total; start += MASK_CHUNK) {
+      const n = Math.min(MASK_CHUNK, total - start);
+      const probs = tf.tidy(() => {
+        const out = this.maskHead.apply(
+          this.#roiFeatures(
+            feats,
+            tf.tensor2d(rows.subarray(start * 5, (start + n) * 5), [n, 5]),
+            cfg.roiHead.mask.roiSize,
+          ),
+        );
+        const oneHot = tf.reshape(
+          tf.cast(tf.oneHot(tf.tensor1d(labels.subarray(start, start + n), 'int32'), c), 'float32'),
+          [n, 1, 1, c],
+        );
+        return tf.sigmoid(tf.sum(tf.mul(out.logits, oneHot), 3));
+      });
+      probArr.set((await probs.data()) as Float32Array, start * m * m);
+      probs.dispose();
+    }
     let offset = 0;
     dets.forEach((d) => {
       const nd = d.scores.length;
