@@ -8,6 +8,7 @@ import { resolveDetectorConfig } from '../src/config.js';
 import { Deconv2x2, denseMatMul, upsampleNearest } from '../src/layers.js';
 import { SoftmaxCrossEntropyLoss } from '../src/losses/cross-entropy.js';
 import { bceWithLogits } from '../src/losses/elementwise.js';
+import { multiclassNms } from '../src/model.js';
 import { fromTorchLayout, type ParamLayout, ParamStore, toTorchLayout } from '../src/params.js';
 import { Rng } from '../src/rng.js';
 import { SGD } from '../src/sgd.js';
@@ -270,5 +271,67 @@ describe('SGD', () => {
     sgd.dispose();
     v.dispose();
     w.dispose();
+  });
+});
+
+describe('multiclassNms', () => {
+  it('thresholds scores, suppresses per class only, keeps the best maxPerImg', () => {
+    // 3 RoIs x 2 classes; class-wise boxes (c at columns 4c..4c+3); scores [N, C+1] with background last
+    const boxes = Float32Array.from([
+      0,
+      0,
+      10,
+      10,
+      0,
+      0,
+      10,
+      10, // roi 0: class 0 box, class 1 box
+      1,
+      1,
+      11,
+      11,
+      20,
+      20,
+      30,
+      30, // roi 1
+      50,
+      50,
+      60,
+      60,
+      1,
+      1,
+      11,
+      11, // roi 2
+    ]);
+    const scores = Float32Array.from([0.9, 0.8, 0.1, 0.7, 0.05, 0.25, 0.00001, 0.6, 0.4]);
+    const meta = {
+      imageId: 9,
+      imageShape: [64, 64] as [number, number],
+      originalShape: [64, 64] as [number, number],
+      scaleFactor: [1, 1] as [number, number],
+    };
+    const d = multiclassNms(
+      boxes,
+      scores,
+      3,
+      2,
+      { scoreThr: 1e-4, nmsIouThr: 0.5, maxPerImg: 10 },
+      meta,
+    );
+    // class 0: roi0 (0.9) suppresses roi1 (0.7, IoU 0.68); roi2's 1e-5 is under the threshold.
+    // class 1: roi0 (0.8) suppresses roi2 (0.6, IoU 0.68) but not roi1 (0.05, disjoint).
+    expect(Array.from(d.scores)).toEqual([0.9, 0.8, 0.05].map((x) => expect.closeTo(x, 6)));
+    expect(Array.from(d.labels)).toEqual([0, 1, 1]);
+    expect(Array.from(d.boxes.subarray(8, 12))).toEqual([20, 20, 30, 30]);
+    const top = multiclassNms(
+      boxes,
+      scores,
+      3,
+      2,
+      { scoreThr: 1e-4, nmsIouThr: 0.5, maxPerImg: 2 },
+      meta,
+    );
+    expect(Array.from(top.labels)).toEqual([0, 1]);
+    expect(top.imageId).toBe(9);
   });
 });
