@@ -43,6 +43,27 @@ describe.each(BACKENDS)('CRAT plug-in behaviour (%s)', (backend) => {
     await useBackend(backend);
   });
 
+  it('a batch whose positives all share one class updates that class only', () => {
+    for (const mode of ['reference', 'exact', 'exact-fisher'] as const) {
+      const box = new CratBoxTransfer(C, { mode });
+      const mask = new CratMaskTransfer(C, { mode });
+      const s = syntheticStep(3, 4, C);
+      const labels = tf.fill([4], 2, 'int32') as tf.Tensor1D;
+      const ctx: TransferStepContext = { iteration: 0, shared: new Map() };
+      const bl = box.losses({ ...s.box, labels }, ctx).loss_bbox_trans;
+      const ml = mask.losses({ ...s.mask, labels }, ctx).loss_mask_trans;
+      expect(Number.isFinite(bl.dataSync()[0])).toBe(true);
+      expect(Number.isFinite(ml.dataSync()[0])).toBe(true);
+      const fisher = box.fisher!.arraySync() as number[][];
+      fisher.forEach((row, c) => {
+        const nonZero = row.some((v) => v !== 0);
+        expect(nonZero).toBe(c === 2);
+      });
+      tf.dispose([bl, ml, labels]);
+      disposeStep(s);
+    }
+  });
+
   it('a batch without positives adds zero-valued, differentiable terms and leaves the Fisher alone', () => {
     for (const mode of ['reference', 'exact', 'exact-fisher'] as const) {
       const box = new CratBoxTransfer(C, { mode });
