@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // `pnpm crat ...`: build the trainer and what it depends on (cached by turbo, quiet unless
 // it fails), then run the CLI with the given arguments.
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -17,11 +17,15 @@ if (build.status !== 0) {
   console.error('crat: building the trainer failed (see above)');
   process.exit(build.status ?? 1);
 }
-const run = spawnSync(
+// The terminal's Ctrl-C reaches the CLI directly (same process group); this wrapper waits
+// for it to save its checkpoint and exit rather than dying first.
+process.on('SIGINT', () => {});
+process.on('SIGTERM', () => child.kill('SIGTERM'));
+const child = spawn(
   process.execPath,
   [join(root, 'apps/trainer/dist/cli.js'), ...process.argv.slice(2)],
   {
     stdio: 'inherit',
   },
 );
-process.exit(run.status ?? (run.signal ? 1 : 0));
+child.on('exit', (code, signal) => process.exit(code ?? (signal ? 1 : 0)));
