@@ -16,6 +16,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { detectorBatchFromCollated } from '../src/batch.js';
 import { type DetectorConfig, r50FpnConfig, resolveDetectorConfig } from '../src/config.js';
 import { MaskRCNN } from '../src/model.js';
+import { torchShape } from '../src/params.js';
 import { toLvisResults } from '../src/results.js';
 import { SGD } from '../src/sgd.js';
 import { makeToyImages, toyBatch } from '../src/toy-data.js';
@@ -380,6 +381,42 @@ describe('MaskRCNN inference and weights', () => {
       /a.safetensors.*fc_cls/,
     );
     batch.images.dispose();
+  });
+});
+
+describe('R50-FPN preset', () => {
+  it('has the mmdetection parameter names and PyTorch shapes', () => {
+    const model = build(r50FpnConfig(80));
+    const shape = (name: string) => {
+      const p = model.params.get(name);
+      return torchShape(p.layout, p.variable.shape);
+    };
+    expect(shape('backbone.conv1.weight')).toEqual([64, 3, 7, 7]);
+    expect(shape('backbone.layer1.0.downsample.0.weight')).toEqual([256, 64, 1, 1]);
+    expect(shape('backbone.layer4.2.conv3.weight')).toEqual([2048, 512, 1, 1]);
+    expect(shape('neck.lateral_convs.3.conv.weight')).toEqual([256, 2048, 1, 1]);
+    expect(shape('neck.fpn_convs.0.conv.weight')).toEqual([256, 256, 3, 3]);
+    expect(shape('rpn_head.rpn_cls.weight')).toEqual([3, 256, 1, 1]);
+    expect(shape('rpn_head.rpn_reg.weight')).toEqual([12, 256, 1, 1]);
+    expect(shape('roi_head.bbox_head.shared_fcs.0.weight')).toEqual([1024, 256 * 7 * 7]);
+    expect(shape('roi_head.bbox_head.fc_cls.weight')).toEqual([81, 1024]);
+    expect(shape('roi_head.bbox_head.fc_reg.weight')).toEqual([320, 1024]);
+    expect(shape('roi_head.mask_head.convs.3.conv.weight')).toEqual([256, 256, 3, 3]);
+    expect(shape('roi_head.mask_head.upsample.weight')).toEqual([256, 256, 2, 2]);
+    expect(shape('roi_head.mask_head.conv_logits.weight')).toEqual([80, 256, 1, 1]);
+    // frozen_stages = 1: stem and layer1 are not trained
+    expect(model.params.get('backbone.layer1.2.conv3.weight').trainable).toBe(false);
+    expect(model.params.get('backbone.layer2.0.conv1.weight').trainable).toBe(true);
+    // torchvision's maskrcnn_resnet50_fpn (same layers; its frozen BN holds no parameters) has
+    // 44,401,393 parameters for 91 classes; 80 classes have 10 + 44 fewer fc_cls/fc_reg rows of
+    // 1025 and 11 fewer conv_logits filters of 257: 44,343,216.
+    const bn = model.params
+      .all()
+      .filter((p) => /\.(bn\d|downsample\.1)\./.test(p.name) || /backbone\.bn1\./.test(p.name))
+      .reduce((a, p) => a + p.variable.size, 0);
+    expect(model.params.count() - bn).toBe(44_401_393 - 54 * 1025 - 11 * 257);
+    model.dispose();
+    created.splice(created.indexOf(model), 1);
   });
 });
 
