@@ -27,6 +27,7 @@ import { floatOneHot } from './one-hot.js';
 import { CRAT_BOX_DEFAULTS, type CratBoxOptions, validateBoxOptions } from './options.js';
 import type { SharedClassWeights } from './shared.js';
 import { CratStateError } from './state-codec.js';
+import { zeroLossOf } from './zero-loss.js';
 
 export const CRAT_BOX_TYPE = 'crat-bbox';
 const STATE_FORMAT = 'crat-transfuse/bbox/v1';
@@ -98,7 +99,7 @@ export class CratBoxTransfer implements TaskTransfer {
       const predictions = inputs.predictions as tf.Tensor2D;
       if (p === 0) {
         // Zero, but still a function of the predictions so every gradient tape accepts it.
-        const zero = tf.mul(tf.sum(predictions), 0) as tf.Scalar;
+        const zero = zeroLossOf(predictions);
         const empty = tf.zeros([0, c]) as tf.Tensor2D;
         return { loss: zero, classWeights: empty, transferWeights: tf.clone(empty) };
       }

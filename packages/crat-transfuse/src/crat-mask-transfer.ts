@@ -22,6 +22,7 @@ import { floatOneHot } from './one-hot.js';
 import { CRAT_MASK_DEFAULTS, type CratMaskOptions, validateMaskOptions } from './options.js';
 import { isSharedClassWeights } from './shared.js';
 import { CratStateError } from './state-codec.js';
+import { zeroLossOf } from './zero-loss.js';
 
 export const CRAT_MASK_TYPE = 'crat-mask';
 const STATE_FORMAT = 'crat-transfuse/mask/v1';
@@ -91,7 +92,7 @@ export class CratMaskTransfer implements TaskTransfer {
       const logits = tf.reshape(inputs.predictions, [p, hw, c]) as tf.Tensor3D;
       if (p === 0)
         return {
-          loss: tf.mul(tf.sum(logits), 0) as tf.Scalar,
+          loss: zeroLossOf(logits),
           weights: tf.zeros([0, c]) as tf.Tensor2D,
         };
       const onehot = floatOneHot(inputs.labels, c);
