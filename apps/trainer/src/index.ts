@@ -1,3 +1,5 @@
+export * from './bench/experiments.js';
+export * from './bench/experiments-table.js';
 export * from './config/index.js';
 export { collectInfo, formatInfo, type MachineInfo } from './info.js';
 export { buildProgram } from './program.js';

@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { registerBench } from './bench.js';
 import { registerEval } from './eval.js';
 import { registerInfo } from './info.js';
 import { registerReport } from './report.js';
@@ -14,4 +15,5 @@ export const COMMANDS: ((program: Command) => void)[] = [
   registerReport,
   registerTrain,
   registerTest,
+  registerBench,
 ];

@@ -1,0 +1,155 @@
+// The experiments table: pure aggregation and Markdown formatting of finished runs, kept apart
+// from the training so it can be tested with made-up results.
+
+export type ExperimentMetric = 'AP' | 'APr' | 'APc' | 'APf';
+export const EXPERIMENT_METRICS: readonly ExperimentMetric[] = ['AP', 'APr', 'APc', 'APf'];
+
+/** One finished training run: which experiment, which seed, its val metrics and wall time. */
+export interface ExperimentRun {
+  /** Row name, e.g. `eqlv2 + CRAT (exact)`. */
+  name: string;
+  seed: number;
+  bbox: Record<ExperimentMetric, number>;
+  segm: Record<ExperimentMetric, number>;
+  seconds: number;
+}
+
+export interface MeanSpread {
+  mean: number;
+  /** Sample standard deviation over seeds; null with a single seed. */
+  spread: number | null;
+}
+
+export interface ExperimentRow {
+  name: string;
+  seeds: number;
+  bbox: Record<ExperimentMetric, MeanSpread | null>;
+  segm: Record<ExperimentMetric, MeanSpread | null>;
+  /** Mean wall time of one run, seconds. */
+  seconds: number;
+}
+
+/** Mean and sample standard deviation; LVIS's -1 ("no such class") values are left out. */
+export function meanSpread(values: readonly number[]): MeanSpread | null {
+  const v = values.filter((x) => x >= 0 && Number.isFinite(x));
+  if (v.length === 0) return null;
+  const mean = v.reduce((a, b) => a + b, 0) / v.length;
+  if (v.length === 1) return { mean, spread: null };
+  const variance = v.reduce((a, b) => a + (b - mean) ** 2, 0) / (v.length - 1);
+  return { mean, spread: Math.sqrt(variance) };
+}
+
+/** Group runs by name (first-seen order) and aggregate every metric over the seeds. */
+export function aggregateRuns(runs: readonly ExperimentRun[]): ExperimentRow[] {
+  const groups = new Map<string, ExperimentRun[]>();
+  for (const r of runs) {
+    const g = groups.get(r.name);
+    if (g) g.push(r);
+    else groups.set(r.name, [r]);
+  }
+  return [...groups].map(([name, g]) => {
+    const agg = (type: 'bbox' | 'segm') =>
+      Object.fromEntries(
+        EXPERIMENT_METRICS.map((m) => [m, meanSpread(g.map((r) => r[type][m]))]),
+      ) as Record<ExperimentMetric, MeanSpread | null>;
+    return {
+      name,
+      seeds: new Set(g.map((r) => r.seed)).size,
+      bbox: agg('bbox'),
+      segm: agg('segm'),
+      seconds: g.reduce((a, r) => a + r.seconds, 0) / g.length,
+    };
+  });
+}
+
+/** AP as a percentage with one decimal, `± spread` when there are several seeds. */
+export function formatCell(v: MeanSpread | null): string {
+  if (!v) return 'n/a';
+  const mean = (100 * v.mean).toFixed(1);
+  return v.spread === null ? mean : `${mean} ± ${(100 * v.spread).toFixed(1)}`;
+}
+
+export function formatRunTime(seconds: number): string {
+  const s = Math.round(seconds);
+  const m = Math.floor(s / 60);
+  return m > 0 ? `${m}m${String(s % 60).padStart(2, '0')}s` : `${s}s`;
+}
+
+/** The Markdown table: one row per experiment, bbox then segm AP/APr/APc/APf, then time. */
+export function formatExperimentsTable(rows: readonly ExperimentRow[]): string {
+  const head = [
+    'method',
+    'seeds',
+    ...EXPERIMENT_METRICS.map((m) => `box ${m}`),
+    ...EXPERIMENT_METRICS.map((m) => `mask ${m}`),
+    'time/run',
+  ];
+  const lines = [
+    `| ${head.join(' | ')} |`,
+    `| ${head.map((_h, i) => (i < 2 ? '---' : '---:')).join(' | ')} |`,
+  ];
+  for (const r of rows) {
+    const cells = [
+      r.name,
+      String(r.seeds),
+      ...EXPERIMENT_METRICS.map((m) => formatCell(r.bbox[m])),
+      ...EXPERIMENT_METRICS.map((m) => formatCell(r.segm[m])),
+      formatRunTime(r.seconds),
+    ];
+    lines.push(`| ${cells.join(' | ')} |`);
+  }
+  return lines.join('\n');
+}
+
+/** Which of the given rows has the highest mean of a metric (null when none has a value). */
+export function bestRow(
+  rows: readonly ExperimentRow[],
+  type: 'bbox' | 'segm',
+  metric: ExperimentMetric,
+): ExperimentRow | null {
+  let best: ExperimentRow | null = null;
+  for (const r of rows) {
+    const v = r[type][metric];
+    if (v && (!best || v.mean > (best[type][metric]?.mean ?? -1))) best = r;
+  }
+  return best;
+}
+
+export interface ExperimentsReportHeader {
+  date: string;
+  machine: string;
+  budget: number;
+  valImages: number;
+  valTotal: number;
+  totalSeconds: number;
+}
+
+/** The whole Markdown document: header, the loss x CRAT table, the CRAT-mode table. */
+export function formatExperimentsReport(
+  header: ExperimentsReportHeader,
+  lossRows: readonly ExperimentRow[],
+  modeRows: readonly ExperimentRow[],
+): string {
+  const subset =
+    header.valImages < header.valTotal
+      ? `the first ${header.valImages} of ${header.valTotal} synth val images`
+      : `all ${header.valTotal} synth val images`;
+  const bestMode = bestRow(modeRows, 'bbox', 'AP');
+  return [
+    `### Experiments (synthetic set, ${header.date})`,
+    '',
+    `${header.machine}; ${header.budget} training steps per run (batch 2), evaluated on ${subset}; ` +
+      `AP in %, mean ± sample std over seeds; ${formatRunTime(header.totalSeconds)} in all.`,
+    '',
+    formatExperimentsTable(lossRows),
+    '',
+    'CRAT modes on EQLv2:',
+    '',
+    formatExperimentsTable(modeRows),
+    '',
+    bestMode
+      ? `Best CRAT mode by box AP in this run: \`${bestMode.name}\`.`
+      : 'No CRAT-mode run produced an AP.',
+    '',
+  ].join('\n');
+}
