@@ -1,3 +1,4 @@
+export { readClassificationLabels } from './classification-labels.js';
 export type {
   ClassificationLoss,
   ClassificationLossContext,
@@ -10,6 +11,14 @@ export type {
   SamplerInit,
   SamplerPosition,
 } from './image-sampler.js';
+export {
+  createRandom,
+  mixSeed,
+  type Random,
+  randomInt,
+  shuffleInPlace,
+  uniform,
+} from './random.js';
 export type { TaskTransferInit } from './registries.js';
 export { classificationLosses, imageSamplers, taskTransfers } from './registries.js';
 export type { PluginConfig, PluginFactory } from './registry.js';

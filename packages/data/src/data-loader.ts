@@ -1,11 +1,11 @@
 import { availableParallelism } from 'node:os';
 import type { ImageSampler, PluginState } from '@crat/core';
+import { mixSeed } from '@crat/core';
 import { type Batch, collateSamples } from './collate.js';
 import { DecodePool } from './decode-pool.js';
 import type { LvisDetectionDataset } from './lvis-dataset.js';
 import { type PipelineConfig, resolvePipelineConfig } from './pipeline-config.js';
 import { ImageReadError, type PreparedSample } from './prepare-sample.js';
-import { mixSeed } from './random.js';
 
 export interface DataLoaderOptions {
   dataset: LvisDetectionDataset;

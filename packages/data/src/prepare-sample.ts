@@ -1,11 +1,11 @@
 import { readFile } from 'node:fs/promises';
+import { createRandom } from '@crat/core';
 import { decodeRleColumnMajor, rleToBbox, segmentationToRle } from '@crat/mask';
 import sharp from 'sharp';
 import { paintResizedMask } from './bitmaps.js';
 import { flipBoxesHorizontal, scaleAndClipBoxes, xywhToXyxy } from './boxes.js';
 import type { ImageRecord } from './lvis-dataset.js';
 import type { PipelineConfig } from './pipeline-config.js';
-import { createRandom } from './random.js';
 import { chooseScale, padTo, resizeGeometry, type ScalePair } from './rescale.js';
 
 /** An image that cannot be read or decoded; names the file. */

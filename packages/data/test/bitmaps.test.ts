@@ -1,7 +1,7 @@
+import { createRandom } from '@crat/core';
 import { decodeRle, decodeRleColumnMajor, polygonsToRle, rleToBbox } from '@crat/mask';
 import { describe, expect, it } from 'vitest';
 import { flipRowsInPlace, paintResizedMask, resizeNearest } from '../src/index.js';
-import { createRandom } from '../src/random.js';
 
 describe('mask resize and flip', () => {
   it('resizeNearest follows OpenCV INTER_NEAREST: source = floor(dst * src / dst_size)', () => {

@@ -1,6 +1,6 @@
+import { createRandom } from '@crat/core';
 import { describe, expect, it } from 'vitest';
 import { chooseScale, keepRatioFactor, padTo, resizeGeometry } from '../src/index.js';
-import { createRandom } from '../src/random.js';
 
 describe('mmdetection Resize geometry', () => {
   // Expected sizes worked out with mmcv's rescale_size: s = min(long/max(h,w), short/min(h,w)),

@@ -1,4 +1,4 @@
-import { type Random, randomInt } from './random.js';
+import { type Random, randomInt } from '@crat/core';
 
 /**
  * Which classes appear in which image, so that class c is in exactly `counts[c]` distinct

@@ -1,11 +1,11 @@
 import { existsSync, mkdirSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { basename, dirname, join, resolve } from 'node:path';
+import { createRandom, mixSeed } from '@crat/core';
 import type { LVISAnnotation, LVISCategory, LVISDataset, LVISImage } from 'lvis-ts-types';
 import { assignClassesToImages } from './assign.js';
 import { buildClasses, type SynthClass } from './categories.js';
 import { longTailCounts, lvisFrequency } from './counts.js';
-import { createRandom, mixSeed } from './random.js';
 import {
   type ImageOutcome,
   type ImageSettings,

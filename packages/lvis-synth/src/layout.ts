@@ -1,7 +1,7 @@
+import { type Random, uniform } from '@crat/core';
 import polygonClipping, { type MultiPolygon } from 'polygon-clipping';
 import type { SynthClass } from './categories.js';
 import { multiPolygonArea } from './polygon-geometry.js';
-import { type Random, uniform } from './random.js';
 import { type Pose, placeShape } from './shapes.js';
 
 /** One object drawn in an image. */

@@ -1,9 +1,9 @@
+import { type Random, randomInt, uniform } from '@crat/core';
 import { createCanvas, type SKRSContext2D } from '@napi-rs/canvas';
 import type { MultiPolygon } from 'polygon-clipping';
 import type { Texture } from './appearance.js';
 import type { SynthClass } from './categories.js';
 import type { PlacedObject } from './layout.js';
-import { type Random, randomInt, uniform } from './random.js';
 
 export type BackgroundPattern = 'noise' | 'stripes' | 'grid' | 'blotches';
 const BACKGROUND_PATTERNS: readonly BackgroundPattern[] = ['noise', 'stripes', 'grid', 'blotches'];

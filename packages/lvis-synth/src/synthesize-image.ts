@@ -1,11 +1,11 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { createRandom, mixSeed } from '@crat/core';
 import { polygonsToRle, rleArea } from '@crat/mask';
 import type { Polygon, XYWHBox } from 'lvis-ts-types';
 import type { SynthClass } from './categories.js';
 import { type LayoutOptions, layoutObjects } from './layout.js';
 import { lvisPolygonsBox, toLvisPolygons } from './polygon-geometry.js';
-import { createRandom, mixSeed } from './random.js';
 import { drawBackgroundSpec, renderPng } from './render.js';
 
 /** One image to make: which classes it must contain, and where its PNG goes. */

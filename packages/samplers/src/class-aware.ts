@@ -1,5 +1,5 @@
 import type { SamplerInit } from '@crat/core';
-import { createRandom, mixSeed, type Random, randomInt, shuffleInPlace } from './random.js';
+import { createRandom, mixSeed, type Random, randomInt, shuffleInPlace } from '@crat/core';
 import { SamplerBase } from './sampler-base.js';
 
 export interface ClassAwareOptions {

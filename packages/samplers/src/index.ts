@@ -1,7 +1,7 @@
 import './register.js';
 
+export { createRandom, mixSeed, type Random } from '@crat/core';
 export { type ClassAwareOptions, ClassAwareSampler } from './class-aware.js';
-export { createRandom, mixSeed, type Random } from './random.js';
 export {
   computeRepeatFactors,
   type RepeatFactorOptions,

@@ -1,5 +1,5 @@
 import type { SamplerDataset, SamplerInit } from '@crat/core';
-import { createRandom, mixSeed, shuffleInPlace } from './random.js';
+import { createRandom, mixSeed, shuffleInPlace } from '@crat/core';
 import { SamplerBase } from './sampler-base.js';
 
 /** Repeat factors of LVIS repeat-factor sampling (Gupta et al. 2019). */

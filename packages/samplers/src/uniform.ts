@@ -1,5 +1,5 @@
 import type { SamplerInit } from '@crat/core';
-import { createRandom, mixSeed, shuffleInPlace } from './random.js';
+import { createRandom, mixSeed, shuffleInPlace } from '@crat/core';
 import { SamplerBase } from './sampler-base.js';
 
 export interface UniformOptions {

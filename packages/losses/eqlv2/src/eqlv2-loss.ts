@@ -5,10 +5,10 @@ import type {
   LossTerms,
   PluginState,
 } from '@crat/core';
+import { readClassificationLabels } from '@crat/core';
 import * as tf from '@tensorflow/tfjs-core';
 import { eqlv2Scores } from './activation.js';
 import { eqlv2ColumnWeights } from './column-weights.js';
-import { readLabels } from './labels.js';
 import { EQLV2_DEFAULTS, type EQLv2Options, validateEQLv2Options } from './options.js';
 import { weightedSigmoidCrossEntropy } from './weighted-sigmoid-ce.js';
 
@@ -59,7 +59,13 @@ export class EQLv2Loss implements ClassificationLoss {
    * this step's detached probabilities with the weights this step used.
    */
   forward(logits: tf.Tensor2D, labels: tf.Tensor1D, _ctx?: ClassificationLossContext): LossTerms {
-    const labelValues = readLabels('eqlv2', logits, labels, this.numLogits, this.numClasses);
+    const labelValues = readClassificationLabels(
+      'eqlv2',
+      logits,
+      labels,
+      this.numLogits,
+      this.numClasses,
+    );
     const weights = eqlv2ColumnWeights(this.#posNeg, this.options);
     let stats: { probColumnSum: Float32Array; probAtLabel: Float32Array } | undefined;
     const loss = tf.tidy(() => {

@@ -5,11 +5,11 @@ import type {
   LossTerms,
   PluginState,
 } from '@crat/core';
+import { readClassificationLabels } from '@crat/core';
 import * as tf from '@tensorflow/tfjs-core';
 import { groupSoftmaxScores } from './activation.js';
 import { buildGroupLayout, type GroupLayout, remapLabels } from './group-layout.js';
 import { groupSoftmaxCrossEntropy } from './group-softmax-ce.js';
-import { readLabels } from './labels.js';
 import {
   GROUP_SOFTMAX_DEFAULTS,
   type GroupSoftmaxOptions,
@@ -90,7 +90,7 @@ export class GroupSoftmaxLoss implements ClassificationLoss {
 
   /** The per-group losses `[G]` whose sum is `loss_cls` (draws this step's "others"). */
   groupLosses(logits: tf.Tensor2D, labels: tf.Tensor1D): tf.Tensor1D {
-    const labelValues = readLabels(
+    const labelValues = readClassificationLabels(
       'group-softmax',
       logits,
       labels,

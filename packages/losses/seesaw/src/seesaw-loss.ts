@@ -5,10 +5,10 @@ import type {
   LossTerms,
   PluginState,
 } from '@crat/core';
+import { readClassificationLabels } from '@crat/core';
 import * as tf from '@tensorflow/tfjs-core';
 import { type SeesawAccuracy, seesawAccuracy } from './accuracy.js';
 import { seesawScores } from './activation.js';
-import { readLabels } from './labels.js';
 import { SEESAW_DEFAULTS, type SeesawOptions, validateSeesawOptions } from './options.js';
 import { seesawCrossEntropy } from './seesaw-ce.js';
 
@@ -48,7 +48,13 @@ export class SeesawLoss implements ClassificationLoss {
    * Counts this step's labels (all of them, whatever their weight) before computing the loss.
    */
   forward(logits: tf.Tensor2D, labels: tf.Tensor1D, ctx?: ClassificationLossContext): LossTerms {
-    const labelValues = readLabels('seesaw', logits, labels, this.numLogits, this.numClasses);
+    const labelValues = readClassificationLabels(
+      'seesaw',
+      logits,
+      labels,
+      this.numLogits,
+      this.numClasses,
+    );
     const n = labelValues.length;
     const weights = this.#readWeights(n, ctx?.weights);
     for (let i = 0; i < n; i++) this.#cumSamples[labelValues[i]] += 1;
@@ -92,7 +98,13 @@ export class SeesawLoss implements ClassificationLoss {
 
   /** mmdet's `get_accuracy`: objectness over all rows and classes over foreground rows, in %. */
   accuracy(logits: tf.Tensor2D, labels: tf.Tensor1D): SeesawAccuracy {
-    const labelValues = readLabels('seesaw', logits, labels, this.numLogits, this.numClasses);
+    const labelValues = readClassificationLabels(
+      'seesaw',
+      logits,
+      labels,
+      this.numLogits,
+      this.numClasses,
+    );
     return seesawAccuracy(logits, labelValues, this.numClasses);
   }
 

@@ -1,10 +1,13 @@
-import type * as tf from '@tensorflow/tfjs-core';
+import type { Tensor } from '@tensorflow/tfjs-core';
 
-/** Check `logits [N, numLogits]` and `labels [N]` (0..C, C = background); return the labels. */
-export function readLabels(
+/**
+ * Check a `ClassificationLoss` step's `logits [N, numLogits]` and `labels [N]` (0..C, C =
+ * background) and return the labels; errors name the loss (`where`), the index and the value.
+ */
+export function readClassificationLabels(
   where: string,
-  logits: tf.Tensor,
-  labels: tf.Tensor,
+  logits: Tensor,
+  labels: Tensor,
   numLogits: number,
   numClasses: number,
 ): Int32Array {

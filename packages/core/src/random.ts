@@ -1,6 +1,8 @@
 /**
- * A small seeded PRNG (SplitMix32 seeding a Mulberry32-style generator). Samplers derive one
- * generator per (seed, epoch) so an epoch's stream never depends on what ran before it.
+ * A small seeded PRNG (SplitMix32 seeding a Mulberry32-style generator), shared by the samplers,
+ * the data pipeline and the synthetic-set generator so every seeded stream in the project is made
+ * the same way. Streams are derived per (seed, epoch, ...) with `mixSeed`, so a stream never
+ * depends on what ran before it.
  */
 
 /** Mix integers into one 32-bit seed (MurmurHash3 finaliser per word). */
@@ -55,4 +57,9 @@ export function shuffleInPlace<T extends { length: number; [i: number]: number }
     values[j] = tmp;
   }
   return values;
+}
+
+/** Uniform in [lo, hi). */
+export function uniform(random: Random, lo: number, hi: number): number {
+  return lo + (hi - lo) * random();
 }
