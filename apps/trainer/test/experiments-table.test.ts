@@ -118,6 +118,16 @@ describe('experiment plan', () => {
     expect(a).toBeLessThan(b!);
     expect(b).toBeLessThan(100);
     expect(o).toContain('evaluation.interval=100');
+    for (const budget of [1, 2, 3, 7]) {
+      const tiny = budgetOverrides(budget).find((x) =>
+        x.startsWith('schedule.policy.milestones='),
+      )!;
+      const list = tiny
+        .slice(tiny.indexOf('[') + 1, -1)
+        .split(',')
+        .map(Number);
+      expect(list.every((x) => x >= 1 && x <= budget)).toBe(true);
+    }
   });
 
   it('cuts an LVIS file to its first images and their annotations', () => {

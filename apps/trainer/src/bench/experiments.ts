@@ -63,14 +63,15 @@ export function experimentSpecs(): ExperimentSpec[] {
  * a tenth of the budget, lr steps at 75% and 92%, one checkpoint and one evaluation at the end.
  */
 export function budgetOverrides(budget: number): string[] {
-  const m1 = Math.max(1, Math.round(budget * 0.75));
-  const m2 = Math.max(m1 + 1, Math.round(budget * 0.92));
+  const m1 = Math.max(1, Math.floor(budget * 0.75));
+  const m2 = Math.min(budget, Math.max(m1 + 1, Math.round(budget * 0.92)));
+  const milestones = m2 > m1 && m2 < budget ? `[${m1},${m2}]` : `[${m1}]`;
   return [
     'schedule.by=iter',
     `schedule.length=${budget}`,
     `schedule.warmup.iters=${Math.max(1, Math.round(budget / 10))}`,
     'schedule.policy.type=step',
-    `schedule.policy.milestones=[${m1},${m2}]`,
+    `schedule.policy.milestones=${milestones}`,
     `checkpoint.interval=${budget}`,
     `evaluation.interval=${budget}`,
     'evaluation.by=iter',
