@@ -143,7 +143,10 @@ export async function runExperiments(o: ExperimentsOptions): Promise<string> {
   for (const spec of specs) {
     for (let seed = 0; seed < o.seeds; seed++) {
       k++;
-      const name = `${spec.name.replace(/[^A-Za-z0-9]+/g, '_').replace(/_+$/, '').toLowerCase()}_s${seed}`;
+      const name = `${spec.name
+        .replace(/[^A-Za-z0-9]+/g, '_')
+        .replace(/_+$/, '')
+        .toLowerCase()}_s${seed}`;
       log(`[${k}/${total}] ${spec.name}, seed ${seed} (${spec.config})`);
       const cfgOptions = [...budgetOverrides(o.budget), `seed=${seed}`];
       if (spec.cratMode) {
