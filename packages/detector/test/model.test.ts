@@ -436,6 +436,9 @@ describe('MaskRCNN overfit', () => {
       const warm = Math.min(1, (i + 1) / 20);
       const lr = baseLr * (i < 0.8 * steps ? warm : 0.1);
       const r = await trainStep(model, batch, sgd, { iteration: i, lr });
+      // Let the worker answer vitest's RPC between steps: a minute of unbroken wasm compute
+      // (likely when every suite shares 2 cores) otherwise fails the run with an RPC timeout.
+      await new Promise((done) => setImmediate(done));
       if (i === 0) firstLoss = r.losses.loss;
       lastLoss = r.losses.loss;
     }
