@@ -28,6 +28,7 @@ export default defineConfig({
   },
   pipeline: { train: { scales: [[48, 48]] }, test: { scale: [48, 48] } },
   data: { batchSize: 2, workers: 0, prefetch: 2 },
+  optimizer: { lr: 0.02 },
   schedule: { by: 'iter', length: 12, warmup: { type: 'linear', iters: 2, ratio: 0.1 }, policy: { type: 'step', milestones: [8], gamma: 0.1 } },
   checkpoint: { interval: 5, maxKeep: 0 },
   evaluation: { interval: 12 },
