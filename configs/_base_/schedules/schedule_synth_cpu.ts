@@ -5,7 +5,7 @@ import { defineConfig } from '@crat/trainer';
 export default defineConfig({
   optimizer: {
     type: 'sgd',
-    lr: 0.02,
+    lr: 0.01,
     momentum: 0.9,
     weightDecay: 1e-4,
     gradClip: { maxNorm: 35 },
@@ -13,11 +13,11 @@ export default defineConfig({
   },
   schedule: {
     by: 'iter',
-    length: 600,
+    length: 800,
     warmup: { type: 'linear', iters: 100, ratio: 0.001 },
-    policy: { type: 'step', milestones: [450, 550], gamma: 0.1 },
+    policy: { type: 'step', milestones: [600, 740], gamma: 0.1 },
   },
   checkpoint: { interval: 200, maxKeep: 2 },
-  evaluation: { interval: 600 },
+  evaluation: { interval: 800 },
   log: { interval: 20 },
 });
