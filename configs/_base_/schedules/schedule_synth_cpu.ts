@@ -1,7 +1,9 @@
 import { defineConfig } from '@crat/trainer';
 
-// Sized for `pnpm train` on 2 CPU cores (15 minutes in all): ~1 s per step of 2 x 128 px
-// with the R18 CPU preset on wasm, measured here; iteration-based, short warm-up, two steps.
+// Sized for `pnpm train` on 2 CPU cores (15 minutes in all): 1.1-1.6 steps/s of 2 x 128 px
+// with the R18 CPU preset + CRAT on wasm (measured; the lower figure with the CPU shared), so
+// 800 steps take 8-12 min. lr 0.01: at 0.02 the loss spiked past the clip (grad norm > 100)
+// after warm-up at batch 2.
 export default defineConfig({
   optimizer: {
     type: 'sgd',
