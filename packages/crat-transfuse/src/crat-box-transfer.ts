@@ -25,8 +25,8 @@ import { FisherBank } from './fisher-bank.js';
 import { expectShape } from './input-checks.js';
 import { floatOneHot } from './one-hot.js';
 import { CRAT_BOX_DEFAULTS, type CratBoxOptions, validateBoxOptions } from './options.js';
+import { type CratStateParts, cratStateOf, restoreCratState } from './plugin-state.js';
 import type { SharedClassWeights } from './shared.js';
-import { CratStateError } from './state-codec.js';
 import { zeroLossOf } from './zero-loss.js';
 
 export const CRAT_BOX_TYPE = 'crat-bbox';
@@ -158,28 +158,22 @@ export class CratBoxTransfer implements TaskTransfer {
   }
 
   getState(): PluginState {
-    return {
-      format: STATE_FORMAT,
-      mode: this.options.mode,
-      numClasses: this.numClasses,
-      fisher: this.#bank.toJSON(),
-      diagnostics: this.#diag.toJSON(),
-    };
+    return cratStateOf(this.#stateParts());
   }
 
   setState(state: PluginState): void {
-    if (state.format !== STATE_FORMAT) {
-      throw new CratStateError(
-        `${CRAT_BOX_TYPE}: state.format is ${JSON.stringify(state.format)}, expected '${STATE_FORMAT}'`,
-      );
-    }
-    if (state.numClasses !== this.numClasses) {
-      throw new CratStateError(
-        `${CRAT_BOX_TYPE}: state.numClasses is ${state.numClasses}, the plug-in has ${this.numClasses}`,
-      );
-    }
-    this.#bank.fromJSON(state.fisher);
-    this.#diag.fromJSON(state.diagnostics, `${CRAT_BOX_TYPE}: state.diagnostics`);
+    restoreCratState(this.#stateParts(), state);
+  }
+
+  #stateParts(): CratStateParts {
+    return {
+      type: CRAT_BOX_TYPE,
+      format: STATE_FORMAT,
+      mode: this.options.mode,
+      numClasses: this.numClasses,
+      bank: this.#bank,
+      diagnostics: this.#diag,
+    };
   }
 
   /** Free the Fisher tensor and the weights published for the mask branch. */

@@ -20,8 +20,8 @@ import { expectShape } from './input-checks.js';
 import { maskLossPerClass, ownClassMaskLogits, perRoiMaskGradients } from './mask-math.js';
 import { floatOneHot } from './one-hot.js';
 import { CRAT_MASK_DEFAULTS, type CratMaskOptions, validateMaskOptions } from './options.js';
+import { type CratStateParts, cratStateOf, restoreCratState } from './plugin-state.js';
 import { isSharedClassWeights } from './shared.js';
-import { CratStateError } from './state-codec.js';
 import { zeroLossOf } from './zero-loss.js';
 
 export const CRAT_MASK_TYPE = 'crat-mask';
@@ -173,28 +173,22 @@ export class CratMaskTransfer implements TaskTransfer {
   }
 
   getState(): PluginState {
-    return {
-      format: STATE_FORMAT,
-      mode: this.options.mode,
-      numClasses: this.numClasses,
-      fisher: this.#bank.toJSON(),
-      diagnostics: this.#diag.toJSON(),
-    };
+    return cratStateOf(this.#stateParts());
   }
 
   setState(state: PluginState): void {
-    if (state.format !== STATE_FORMAT) {
-      throw new CratStateError(
-        `${CRAT_MASK_TYPE}: state.format is ${JSON.stringify(state.format)}, expected '${STATE_FORMAT}'`,
-      );
-    }
-    if (state.numClasses !== this.numClasses) {
-      throw new CratStateError(
-        `${CRAT_MASK_TYPE}: state.numClasses is ${state.numClasses}, the plug-in has ${this.numClasses}`,
-      );
-    }
-    this.#bank.fromJSON(state.fisher);
-    this.#diag.fromJSON(state.diagnostics, `${CRAT_MASK_TYPE}: state.diagnostics`);
+    restoreCratState(this.#stateParts(), state);
+  }
+
+  #stateParts(): CratStateParts {
+    return {
+      type: CRAT_MASK_TYPE,
+      format: STATE_FORMAT,
+      mode: this.options.mode,
+      numClasses: this.numClasses,
+      bank: this.#bank,
+      diagnostics: this.#diag,
+    };
   }
 
   dispose(): void {
