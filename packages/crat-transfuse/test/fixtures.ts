@@ -1,11 +1,5 @@
-import { readFileSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { readFixture } from '@crat/test-fixtures';
 import type { CratMode } from '../src/index.js';
-
-const here = dirname(fileURLToPath(import.meta.url));
-export const fixturesDir =
-  process.env.CRAT_FIXTURES_DIR ?? resolve(here, '../../../../shared/fixtures');
 
 export type M = number[][];
 
@@ -100,13 +94,8 @@ export interface MaskCase {
   steps: MaskStep[];
 }
 
-function load<T>(name: string): T {
-  const path = join(fixturesDir, 'losses', name);
-  return JSON.parse(readFileSync(path, 'utf8')) as T;
-}
-
-export const boxFixture = (): { cases: BoxCase[] } => load('crat_bbox.json');
-export const maskFixture = (): { cases: MaskCase[] } => load('crat_mask.json');
+export const boxFixture = () => readFixture<{ cases: BoxCase[] }>('losses', 'crat_bbox.json');
+export const maskFixture = () => readFixture<{ cases: MaskCase[] }>('losses', 'crat_mask.json');
 
 /** NCHW nested array → NHWC flat values with shape. */
 export function nchwToNhwc(a: number[][][][]): {

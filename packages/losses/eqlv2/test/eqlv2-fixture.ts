@@ -1,4 +1,4 @@
-import { readLossFixture } from './fixtures.js';
+import { readFixture } from '@crat/test-fixtures';
 
 export interface EQLv2FixtureState {
   pos_grad: number[];
@@ -35,5 +35,5 @@ export interface EQLv2FixtureCase {
 }
 
 export function readEQLv2Fixture(): EQLv2FixtureCase[] {
-  return readLossFixture<{ cases: EQLv2FixtureCase[] }>('eqlv2.json').cases;
+  return readFixture<{ cases: EQLv2FixtureCase[] }>('losses', 'eqlv2.json').cases;
 }

@@ -1,4 +1,5 @@
 import { initBackend } from '@crat/tensor';
+import { expectClose, expectScalarClose } from '@crat/test-fixtures';
 import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import {
@@ -12,7 +13,6 @@ import {
   type EQLv2FixtureState,
   readEQLv2Fixture,
 } from './eqlv2-fixture.js';
-import { expectClose, expectScalarClose } from './fixtures.js';
 
 const cases = readEQLv2Fixture();
 

@@ -1,4 +1,4 @@
-import { readLossFixture } from './fixtures.js';
+import { readFixture } from '@crat/test-fixtures';
 
 export interface GroupSoftmaxFixtureStep {
   step: number;
@@ -32,5 +32,5 @@ export interface GroupSoftmaxFixtureCase {
 }
 
 export function readGroupSoftmaxFixture(): GroupSoftmaxFixtureCase[] {
-  return readLossFixture<{ cases: GroupSoftmaxFixtureCase[] }>('group_softmax.json').cases;
+  return readFixture<{ cases: GroupSoftmaxFixtureCase[] }>('losses', 'group_softmax.json').cases;
 }

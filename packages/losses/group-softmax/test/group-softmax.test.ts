@@ -1,4 +1,5 @@
 import { initBackend } from '@crat/tensor';
+import { expectClose, expectScalarClose } from '@crat/test-fixtures';
 import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import {
@@ -12,7 +13,6 @@ import {
   type OthersSampler,
   remapLabels,
 } from '../src/index.js';
-import { expectClose, expectScalarClose } from './fixtures.js';
 import {
   type GroupSoftmaxFixtureCase,
   type GroupSoftmaxFixtureStep,

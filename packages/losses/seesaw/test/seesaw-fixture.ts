@@ -1,4 +1,4 @@
-import { readLossFixture } from './fixtures.js';
+import { readFixture } from '@crat/test-fixtures';
 
 export interface SeesawFixtureStep {
   step: number;
@@ -37,5 +37,5 @@ export interface SeesawFixtureCase {
 }
 
 export function readSeesawFixture(): SeesawFixtureCase[] {
-  return readLossFixture<{ cases: SeesawFixtureCase[] }>('seesaw.json').cases;
+  return readFixture<{ cases: SeesawFixtureCase[] }>('losses', 'seesaw.json').cases;
 }

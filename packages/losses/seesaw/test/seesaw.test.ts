@@ -1,4 +1,5 @@
 import { initBackend } from '@crat/tensor';
+import { expectClose, expectScalarClose } from '@crat/test-fixtures';
 import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import {
@@ -8,7 +9,6 @@ import {
   seesawCrossEntropy,
   seesawLogFactors,
 } from '../src/index.js';
-import { expectClose, expectScalarClose } from './fixtures.js';
 import {
   readSeesawFixture,
   type SeesawFixtureCase,

@@ -7,15 +7,16 @@ import { expect } from 'vitest';
 export function fixturesDir(): string {
   return (
     process.env.CRAT_FIXTURES_DIR ??
-    resolve(fileURLToPath(new URL('.', import.meta.url)), '../../../../../shared/fixtures')
+    resolve(fileURLToPath(new URL('.', import.meta.url)), '../../../../shared/fixtures')
   );
 }
 
-export function readLossFixture<T>(file: string): T {
-  return JSON.parse(readFileSync(join(fixturesDir(), 'losses', file), 'utf8')) as T;
+/** Parse a fixture file, e.g. `readFixture('losses', 'seesaw.json')`. */
+export function readFixture<T>(...path: string[]): T {
+  return JSON.parse(readFileSync(join(fixturesDir(), ...path), 'utf8')) as T;
 }
 
-type Nested = number | Nested[];
+export type Nested = number | Nested[];
 
 function flatten(x: Nested | ArrayLike<number>): number[] {
   if (typeof x === 'number') return [x];
