@@ -123,8 +123,11 @@ function fillColT(
   r1: number,
 ): void {
   const heap = new Float32Array(backend.wasm.HEAPU8.buffer);
-  const srcBase = backend.dataIdMap.get(xT.dataId).memoryOffset >> 2;
-  const dstBase = backend.dataIdMap.get(colT.dataId).memoryOffset >> 2;
+  // Unsigned shift: offsets past 2 GiB are valid in the 4 GiB wasm32 heap, and a signed shift
+  // turns them negative, which fill/copyWithin read as counted from the heap's END (it wrote
+  // over other tensors and the allocator's metadata once the heap grew past 2 GiB).
+  const srcBase = backend.dataIdMap.get(xT.dataId).memoryOffset >>> 2;
+  const dstBase = backend.dataIdMap.get(colT.dataId).memoryOffset >>> 2;
   const rows = (r1 - r0) * g.outW;
   const plane = g.batch * g.inH * g.inW;
   const blockCopy = g.sw === 1 && g.inW === g.outW;
