@@ -32,7 +32,7 @@ export {
 export { type CrossEntropyOptions, SoftmaxCrossEntropyLoss } from './losses/cross-entropy.js';
 export { bceWithLogits, weightedL1 } from './losses/elementwise.js';
 export type { Detections, DetectorPlugins, PredictOptions, TrainContext } from './model.js';
-export { MaskRCNN, multiclassNms } from './model.js';
+export { MaskRCNN, multiclassNms, type RoiSamplingStats } from './model.js';
 export {
   fromTorchLayout,
   type Param,

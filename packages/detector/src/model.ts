@@ -81,6 +81,12 @@ interface RpnFlat {
   deltas: tf.Tensor2D; // [N, 4T]
 }
 
+/** How many RoIs one training step sampled for the RoI heads, and how many of them are positive. */
+export interface RoiSamplingStats {
+  rois: number;
+  positives: number;
+}
+
 /**
  * Mask R-CNN as mmdetection's `mask_rcnn_r50_fpn`: ResNet + FPN, RPN, Shared2FC bbox head with a
  * pluggable classification loss and class-wise regression, FCN mask head; both class-wise
@@ -98,6 +104,11 @@ export class MaskRCNN {
   readonly transfers: TaskTransfer[];
   /** Draws the RPN and RoI samples; its state is part of `getState()`. */
   readonly samplerRng: Rng;
+  /**
+   * RoIs the last `computeLosses` sampled for the RoI heads (detectron2's
+   * `roi_head/num_fg_samples` and `num_bg_samples`): the mask head's cost grows with `positives`.
+   */
+  lastSampling: RoiSamplingStats = { rois: 0, positives: 0 };
   readonly #anchorGenerator: AnchorGenerator;
   readonly #rpnCoder: DeltaXYWHBBoxCoder;
   readonly #bboxCoder: DeltaXYWHBBoxCoder;
@@ -312,6 +323,7 @@ export class MaskRCNN {
     );
     const k = s.labels.length;
     const p = s.numPos;
+    this.lastSampling = { rois: k, positives: p };
     const rois = tf.tensor2d(s.rois, [k, 5]);
     const posBoxes = roiBoxes(s.rois, 0, p);
     const posLabels = tf.tensor1d(s.labels.subarray(0, p), 'int32');

@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { DetectorBatch } from './batch.js';
-import type { MaskRCNN } from './model.js';
+import type { MaskRCNN, RoiSamplingStats } from './model.js';
 import type { SGD } from './sgd.js';
 
 export interface TrainStepOptions {
@@ -14,6 +14,8 @@ export interface TrainStepResult {
   losses: Record<string, number>;
   /** Global gradient norm, when the optimizer clips or tracks it. */
   gradNorm: number | undefined;
+  /** RoIs sampled for the RoI heads in this step, and how many are positive. */
+  sampling: RoiSamplingStats;
 }
 
 /**
@@ -44,5 +46,5 @@ export async function trainStep(
   for (const [k, t] of Object.entries(kept)) losses[k] = (await t.data())[0];
   losses.loss = (await value.data())[0];
   tf.dispose([value, ...Object.values(kept)]);
-  return { losses, gradNorm };
+  return { losses, gradNorm, sampling: model.lastSampling };
 }

@@ -220,6 +220,8 @@ describe('MaskRCNN training losses', () => {
     expect(r.losses.loss_rec_mask).toBe(0);
     expect(r.losses.loss_rpn_cls).toBeGreaterThan(0);
     expect(r.losses.loss_cls).toBeGreaterThan(0);
+    expect(r.sampling.positives).toBe(0);
+    expect(r.sampling.rois).toBeGreaterThan(0);
     expect(bboxT.seen[0].shapes.labels).toEqual([0]);
     expect(maskT.seen[0].shapes.predictions).toEqual([0, 28, 28, C]);
     sgd.dispose();
@@ -285,6 +287,10 @@ describe('MaskRCNN training losses', () => {
     let last = first;
     for (let i = 2; i < 5; i++) last = await trainStep(model, batch, sgd, { iteration: i });
     expect(tf.memory().numTensors).toBe(before);
+    // GT boxes join the proposals, so every GT is at least one positive.
+    const gts = batch.gtLabels.reduce((a, l) => a + l.length, 0);
+    expect(last.sampling.positives).toBeGreaterThanOrEqual(gts);
+    expect(last.sampling.rois).toBeGreaterThan(last.sampling.positives);
     expect(Number.isFinite(last.losses.loss)).toBe(true);
     expect(last.losses.loss).toBeLessThan(first.losses.loss);
     sgd.dispose();
