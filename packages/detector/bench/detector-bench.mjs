@@ -100,6 +100,7 @@ if (process.env.BENCH_CASE !== undefined) {
   console.log(
     `backend ${backend}, ${batchSize} x ${size} px, ${numClasses} classes, ${steps} timed steps after 1 warm-up (2-core machine)`,
   );
+  let torchVersion;
   const rows = cases.map((_, i) => {
     const out = execFileSync(process.execPath, [fileURLToPath(import.meta.url)], {
       env: { ...process.env, BENCH_CASE: String(i) },
@@ -113,8 +114,42 @@ if (process.env.BENCH_CASE !== undefined) {
         .slice(4),
     );
   });
+  // The same step in PyTorch on this machine, with the positives our step sampled (the mask
+  // head's cost follows them): figures taken on one machine in one run are comparable.
+  for (const [i, row] of rows.entries()) {
+    if (cases[i].config.fpn.outChannels !== 256) continue;
+    const ref = pytorchReference(Number(row['pos RoIs/step']));
+    row['PyTorch s/step'] = ref ? ref.s_per_step.toFixed(2) : 'n/a';
+    row['ratio'] = ref ? (Number(row['train s/step']) / ref.s_per_step).toFixed(2) : 'n/a';
+    if (ref) torchVersion = ref.torch;
+  }
   console.table(rows);
   console.log(
-    'PyTorch 1.13 CPU (2 threads), torchvision-default R18-FPN, 2 x 128 px, 41 classes: 3.7 s/step',
+    torchVersion
+      ? `PyTorch ${torchVersion} CPU, ${steps} steps after 1 warm-up, 2 threads (bench/pytorch-reference.py); ratio = TF.js / PyTorch`
+      : 'PyTorch reference skipped: python3 with torch is not installed (pip install torch)',
   );
+}
+
+function pytorchReference(positives) {
+  try {
+    const out = execFileSync(
+      'python3',
+      [
+        fileURLToPath(new URL('./pytorch-reference.py', import.meta.url)),
+        '--positives',
+        String(positives),
+        '--steps',
+        String(steps),
+        '--classes',
+        String(numClasses),
+        '--size',
+        String(size),
+      ],
+      { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] },
+    );
+    return JSON.parse(out.trim().split('\n').pop());
+  } catch {
+    return undefined;
+  }
 }

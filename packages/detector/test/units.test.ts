@@ -268,6 +268,11 @@ describe('SGD', () => {
     const { gradNorm } = clipped.step([w], { [w.name]: tf.tensor1d([3, 4]) });
     expect(gradNorm).toBeCloseTo(5, 5);
     expect(Math.hypot(...w.dataSync())).toBeCloseTo(0.1, 4);
+    // Without clipping the norm is computed only on request.
+    expect(sgd.step([v], g).gradNorm).toBeUndefined();
+    const tracked = new SGD({ lr: 0, trackGradNorm: true });
+    expect(tracked.step([w], { [w.name]: tf.tensor1d([3, 4]) }).gradNorm).toBeCloseTo(5, 5);
+    tracked.dispose();
     sgd.dispose();
     v.dispose();
     w.dispose();
