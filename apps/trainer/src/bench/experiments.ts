@@ -6,6 +6,7 @@ import { loadConfig } from '../config/load.js';
 import { ensureDataset } from '../run/synth-dataset.js';
 import { trainFromConfig } from '../run/train.js';
 import { writeFileAtomic, writeJsonAtomic } from '../train/atomic.js';
+import { formatDuration, type ProgressStream } from '../train/progress.js';
 import {
   aggregateRuns,
   EXPERIMENT_METRICS,
@@ -104,6 +105,8 @@ export interface ExperimentsOptions {
   /** Only the experiments whose name contains one of these (for partial reruns). */
   only?: string[];
   log?: (message: string) => void;
+  /** Each run's training and inference progress (default stdout; `false` for none). */
+  progress?: ProgressStream | false;
 }
 
 /** `crat bench experiments`: train and evaluate every experiment for every seed, write the tables. */
@@ -147,7 +150,16 @@ export async function runExperiments(o: ExperimentsOptions): Promise<string> {
         .replace(/[^A-Za-z0-9]+/g, '_')
         .replace(/_+$/, '')
         .toLowerCase()}_s${seed}`;
-      log(`[${k}/${total}] ${spec.name}, seed ${seed} (${spec.config})`);
+      // A whole bench is hours on 2 cores: say where it stands and when it should end.
+      const elapsed = (performance.now() - t0) / 1000;
+      const trained = runs.reduce((a, r) => a + r.seconds, 0);
+      const eta =
+        runs.length > 0
+          ? ` · eta ${formatDuration((trained / runs.length) * (total - runs.length))}`
+          : '';
+      log(
+        `[${k}/${total}] ${spec.name}, seed ${seed} (${spec.config}) · elapsed ${formatDuration(elapsed)}${eta}`,
+      );
       const cfgOptions = [...budgetOverrides(o.budget), `seed=${seed}`];
       if (spec.cratMode) {
         const { config } = await loadConfig(spec.config, { cwd });
@@ -162,7 +174,7 @@ export async function runExperiments(o: ExperimentsOptions): Promise<string> {
         workDir: join(root, name),
         cwd,
         log: () => {},
-        progress: false,
+        progress: o.progress ?? process.stdout,
         backend: o.backend ?? 'wasm',
       });
       const seconds = (performance.now() - started) / 1000;
