@@ -1,3 +1,4 @@
+import { CRAT_BOX_DEFAULTS, CRAT_MODES } from '@crat/crat-transfuse';
 import { describe, expect, it } from 'vitest';
 import { budgetOverrides, experimentSpecs, lvisSubset } from '../src/bench/experiments.js';
 import {
@@ -99,12 +100,20 @@ describe('experiments table', () => {
 describe('experiment plan', () => {
   it('covers 4 losses x {without, with CRAT} plus the two other CRAT modes on EQLv2', () => {
     const specs = experimentSpecs();
-    expect(specs.filter((s) => s.group === 'loss')).toHaveLength(8);
-    expect(specs.filter((s) => s.group === 'mode').map((s) => s.cratMode)).toEqual([
-      'reference',
-      'exact-fisher',
-    ]);
+    const loss = specs.filter((s) => s.group === 'loss');
+    expect(loss).toHaveLength(8);
+    // The "+ CRAT" runs use the package's default mode; the mode table adds the other two.
+    for (const s of loss.filter((x) => x.name.endsWith('+ CRAT')))
+      expect(s.cratMode).toBe(CRAT_BOX_DEFAULTS.mode);
+    expect(specs.filter((s) => s.group === 'mode').map((s) => s.cratMode)).toEqual(
+      CRAT_MODES.filter((m) => m !== CRAT_BOX_DEFAULTS.mode),
+    );
     expect(new Set(specs.map((s) => s.name)).size).toBe(specs.length);
+    expect(
+      experimentSpecs('reference')
+        .filter((s) => s.group === 'mode')
+        .map((s) => s.cratMode),
+    ).toEqual(['exact', 'exact-fisher']);
   });
 
   it('shrinks the schedule to the budget with ordered milestones inside it', () => {

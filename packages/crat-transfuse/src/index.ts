@@ -35,6 +35,7 @@ export {
   type CratMaskOptions,
   type CratMode,
   CratOptionError,
+  DEFAULT_CRAT_MODE,
   DEFAULT_SHARE_KEY,
   type MaskWeightSource,
   type RegressionLoss,

@@ -1,6 +1,7 @@
 import { mkdirSync, readFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { join, resolve } from 'node:path';
+import { CRAT_BOX_DEFAULTS, CRAT_MODES, type CratMode } from '@crat/crat-transfuse';
 import type { BackendChoice } from '@crat/tensor';
 import { loadConfig } from '../config/load.js';
 import { ensureDataset } from '../run/synth-dataset.js';
@@ -20,7 +21,7 @@ export interface ExperimentSpec {
   name: string;
   config: string;
   /** CRAT mode for every transfer (box and mask); the package default when absent. */
-  cratMode?: 'reference' | 'exact' | 'exact-fisher';
+  cratMode?: CratMode;
   /** Which table: loss x CRAT, or CRAT modes on EQLv2. */
   group: 'loss' | 'mode';
 }
@@ -33,22 +34,22 @@ const LOSSES = [
 ] as const;
 
 /**
- * {CE, EQLv2, group softmax, Seesaw} x {without, with CRAT (exact, the package default)}, then
- * the CRAT modes on EQLv2. `exact` on EQLv2 is the `EQLv2 + CRAT` run of the first table, so
- * it is trained once and shown in both.
+ * {CE, EQLv2, group softmax, Seesaw} x {without, with CRAT in `@crat/crat-transfuse`'s default
+ * mode}, then the other CRAT modes on EQLv2. The default mode on EQLv2 is the `EQLv2 + CRAT`
+ * run of the first table, so it is trained once and shown in both.
  */
-export function experimentSpecs(): ExperimentSpec[] {
+export function experimentSpecs(defaultMode: CratMode = CRAT_BOX_DEFAULTS.mode): ExperimentSpec[] {
   const specs: ExperimentSpec[] = [];
   for (const [file, label] of LOSSES) {
     specs.push({ name: label, config: `configs/synth/${file}.ts`, group: 'loss' });
     specs.push({
       name: `${label} + CRAT`,
       config: `configs/synth/${file}_crat.ts`,
-      cratMode: 'exact',
+      cratMode: defaultMode,
       group: 'loss',
     });
   }
-  for (const mode of ['reference', 'exact-fisher'] as const) {
+  for (const mode of CRAT_MODES.filter((m) => m !== defaultMode)) {
     specs.push({
       name: `EQLv2 + CRAT (${mode})`,
       config: 'configs/synth/eqlv2_crat.ts',
@@ -191,10 +192,10 @@ export async function runExperiments(o: ExperimentsOptions): Promise<string> {
     }
   }
   const lossRows = aggregateRuns(runs.filter((r) => r.group === 'loss'));
-  const eqlExact = runs.filter((r) => r.name === 'EQLv2 + CRAT');
+  const eqlDefault = runs.filter((r) => r.name === 'EQLv2 + CRAT');
   const modeRows = aggregateRuns([
     ...runs.filter((r) => r.group === 'mode'),
-    ...eqlExact.map((r) => ({ ...r, name: 'EQLv2 + CRAT (exact)' })),
+    ...eqlDefault.map((r) => ({ ...r, name: `EQLv2 + CRAT (${CRAT_BOX_DEFAULTS.mode})` })),
   ]);
   const md = formatExperimentsReport(
     {
