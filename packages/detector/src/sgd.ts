@@ -32,8 +32,8 @@ export class SGD {
   ): { gradNorm: number | undefined } {
     const { momentum, weightDecay, maxGradNorm, trackGradNorm } = this.options;
     const present = variables.filter((v) => grads[v.name] !== undefined);
-    // The norm is a full extra pass over every gradient (~0.3 s per step of the R18-FPN on
-    // wasm): only when clipping needs it or the caller asked for it.
+    // The norm is an extra pass over every gradient and a host read: only when clipping
+    // needs it or the caller asked for it.
     const gradNorm =
       maxGradNorm === undefined && !trackGradNorm
         ? undefined
