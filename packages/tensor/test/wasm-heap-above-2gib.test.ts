@@ -52,12 +52,5 @@ describe('wasm kernels with tensors above 2 GiB of heap', () => {
         1e-4 * Math.max(1, maxAbs(ref)),
       );
     });
-    // The filler's head must be intact: nothing wrote below the tensors it was handed.
-    await tf.setBackend('wasm');
-    expect(
-      tf
-        .sum(tf.abs(tf.slice(filler as tf.Tensor, [FILLER_FLOATS - 1_000_000], [-1])))
-        .dataSync()[0],
-    ).toBe(0);
   });
 });

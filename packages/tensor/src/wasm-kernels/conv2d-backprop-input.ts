@@ -60,8 +60,8 @@ function conv2dBackpropInput(args: {
 
 /**
  * dst[off + c * rows + r] = src[so + r * cols + c]: a rows x cols transpose in 32 x 32 tiles, so
- * reads and writes both stay in cache (a plain double loop strides one side by a whole row:
- * ~4x slower on a 3x3x512x512 filter, which is flipped on every step).
+ * reads and writes both stay in cache (a plain double loop strides one side by a whole row);
+ * filters are transposed on every step.
  */
 function transposeInto(
   src: Float32Array,
