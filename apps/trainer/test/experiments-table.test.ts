@@ -1,4 +1,4 @@
-import { CRAT_BOX_DEFAULTS, CRAT_MODES } from '@crat/crat-transfuse';
+import { CRAT_MODES, DEFAULT_CRAT_MODE } from '@crat/crat-transfuse';
 import { describe, expect, it } from 'vitest';
 import { budgetOverrides, experimentSpecs, lvisSubset } from '../src/bench/experiments.js';
 import {
@@ -104,9 +104,9 @@ describe('experiment plan', () => {
     expect(loss).toHaveLength(8);
     // The "+ CRAT" runs use the package's default mode; the mode table adds the other two.
     for (const s of loss.filter((x) => x.name.endsWith('+ CRAT')))
-      expect(s.cratMode).toBe(CRAT_BOX_DEFAULTS.mode);
+      expect(s.cratMode).toBe(DEFAULT_CRAT_MODE);
     expect(specs.filter((s) => s.group === 'mode').map((s) => s.cratMode)).toEqual(
-      CRAT_MODES.filter((m) => m !== CRAT_BOX_DEFAULTS.mode),
+      CRAT_MODES.filter((m) => m !== DEFAULT_CRAT_MODE),
     );
     expect(new Set(specs.map((s) => s.name)).size).toBe(specs.length);
     expect(

@@ -1,7 +1,7 @@
 import { mkdirSync, readFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { join, resolve } from 'node:path';
-import { CRAT_BOX_DEFAULTS, CRAT_MODES, type CratMode } from '@crat/crat-transfuse';
+import { CRAT_MODES, type CratMode, DEFAULT_CRAT_MODE } from '@crat/crat-transfuse';
 import type { BackendChoice } from '@crat/tensor';
 import { loadConfig } from '../config/load.js';
 import { ensureDataset } from '../run/synth-dataset.js';
@@ -38,7 +38,7 @@ const LOSSES = [
  * mode}, then the other CRAT modes on EQLv2. The default mode on EQLv2 is the `EQLv2 + CRAT`
  * run of the first table, so it is trained once and shown in both.
  */
-export function experimentSpecs(defaultMode: CratMode = CRAT_BOX_DEFAULTS.mode): ExperimentSpec[] {
+export function experimentSpecs(defaultMode: CratMode = DEFAULT_CRAT_MODE): ExperimentSpec[] {
   const specs: ExperimentSpec[] = [];
   for (const [file, label] of LOSSES) {
     specs.push({ name: label, config: `configs/synth/${file}.ts`, group: 'loss' });
@@ -195,7 +195,7 @@ export async function runExperiments(o: ExperimentsOptions): Promise<string> {
   const eqlDefault = runs.filter((r) => r.name === 'EQLv2 + CRAT');
   const modeRows = aggregateRuns([
     ...runs.filter((r) => r.group === 'mode'),
-    ...eqlDefault.map((r) => ({ ...r, name: `EQLv2 + CRAT (${CRAT_BOX_DEFAULTS.mode})` })),
+    ...eqlDefault.map((r) => ({ ...r, name: `EQLv2 + CRAT (${DEFAULT_CRAT_MODE})` })),
   ]);
   const md = formatExperimentsReport(
     {
