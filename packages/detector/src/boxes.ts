@@ -17,9 +17,9 @@ export function encodeDeltas(
 ): Float32Array {
   const n = priors.length / 4;
   if (n === 0) return new Float32Array(0);
-  return tf.tidy(() =>
-    coder.encode(tf.tensor2d(priors, [n, 4]), tf.tensor2d(gt, [n, 4])).dataSync(),
-  ) as Float32Array;
+  return readAndDispose(
+    tf.tidy(() => coder.encode(tf.tensor2d(priors, [n, 4]), tf.tensor2d(gt, [n, 4]))),
+  );
 }
 
 /** Decode `deltas` (`N x 4k`) against `priors` (`N x 4`) on the host, clipped to `maxShape` `[h, w]`. */
@@ -31,13 +31,24 @@ export function decodeDeltas(
 ): Float32Array {
   const n = priors.length / 4;
   if (n === 0) return new Float32Array(0);
-  return tf.tidy(() =>
-    coder
-      .decode(tf.tensor2d(priors, [n, 4]), tf.tensor2d(deltas, [n, deltas.length / n]), {
+  return readAndDispose(
+    tf.tidy(() =>
+      coder.decode(tf.tensor2d(priors, [n, 4]), tf.tensor2d(deltas, [n, deltas.length / n]), {
         maxShape,
-      })
-      .dataSync(),
-  ) as Float32Array;
+      }),
+    ),
+  );
+}
+
+/**
+ * The values of `t`, then `t` disposed. Reading inside `tf.tidy` instead would hand the typed
+ * array to tidy's result walk, which visits it element by element (16 ms per inference batch
+ * of 2 images for the 150 x 160 box deltas, measured).
+ */
+function readAndDispose(t: tf.Tensor): Float32Array {
+  const values = t.dataSync() as Float32Array;
+  t.dispose();
+  return values;
 }
 
 /** Scale `N x 4` boxes by `[sx, sy]` (divide when `inverse`). */
