@@ -55,6 +55,34 @@ describe('nms / batchedNms / boxIou (torchvision nms.json)', () => {
     }
   });
 
+  it("batchedNms equals plain nms on class-offset boxes (torchvision's trick), with ties and maxOutput", () => {
+    // Random boxes in 5 classes, scores on a coarse grid so many tie.
+    let state = 12345;
+    const rand = () => {
+      state = (state * 1103515245 + 12345) % 2147483648;
+      return state / 2147483648;
+    };
+    for (let trial = 0; trial < 20; trial++) {
+      const n = 300;
+      const bx = new Float32Array(n * 4);
+      const sc = new Float32Array(n);
+      const ids = new Int32Array(n);
+      for (let i = 0; i < n; i++) {
+        const x = rand() * 100;
+        const y = rand() * 100;
+        bx.set([x, y, x + 5 + rand() * 30, y + 5 + rand() * 30], i * 4);
+        sc[i] = Math.floor(rand() * 20) / 20;
+        ids[i] = Math.floor(rand() * 5);
+      }
+      const shifted = bx.map((v, k) => v + ids[Math.floor(k / 4)] * 1000);
+      for (const maxOutput of [Infinity, 7, 60]) {
+        expect(Array.from(batchedNms(bx, sc, ids, 0.5, maxOutput)), `trial ${trial}`).toEqual(
+          Array.from(nms(shifted, sc, 0.5, maxOutput)),
+        );
+      }
+    }
+  });
+
   it('boxIou matches to 1e-6', () => {
     const { boxes1, boxes2, iou } = fx.box_iou;
     const got = boxIou(f32(boxes1), f32(boxes2));

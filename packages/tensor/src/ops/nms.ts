@@ -60,26 +60,56 @@ function greedy(
     throw new Error(`batchedNms: ${classIds.length} class ids for ${n} scores`);
   }
   const order = byScore(scores);
-  const suppressed = new Uint8Array(n);
+  if (classIds == null)
+    return Int32Array.from(suppressInOrder(boxes, order, iouThreshold, maxOutput));
+  // Boxes of different classes never suppress each other, so each class runs alone
+  // (sum of n_c * kept_c IoUs instead of n * kept: 40 classes at inference, 5 RPN levels)
+  // and the survivors merge back in the global score order.
+  const groups = new Map<number, number[]>();
+  for (let oi = 0; oi < n; oi++) {
+    const i = order[oi];
+    const group = groups.get(classIds[i]);
+    if (group == null) groups.set(classIds[i], [i]);
+    else group.push(i);
+  }
+  const kept = new Uint8Array(n);
+  for (const group of groups.values()) {
+    for (const i of suppressInOrder(boxes, group, iouThreshold, maxOutput)) kept[i] = 1;
+  }
   const keep: number[] = [];
   for (let oi = 0; oi < n && keep.length < maxOutput; oi++) {
-    const i = order[oi];
-    if (suppressed[i]) continue;
+    if (kept[order[oi]]) keep.push(order[oi]);
+  }
+  return Int32Array.from(keep);
+}
+
+/** Greedy suppression over box indices already in decreasing score order. */
+function suppressInOrder(
+  boxes: Float32Array,
+  order: ArrayLike<number>,
+  iouThreshold: number,
+  maxOutput: number,
+): number[] {
+  const m = order.length;
+  const suppressed = new Uint8Array(m);
+  const keep: number[] = [];
+  for (let a = 0; a < m && keep.length < maxOutput; a++) {
+    if (suppressed[a]) continue;
+    const i = order[a];
     keep.push(i);
     const ax1 = boxes[i * 4];
     const ay1 = boxes[i * 4 + 1];
     const ax2 = boxes[i * 4 + 2];
     const ay2 = boxes[i * 4 + 3];
     const areaA = (ax2 - ax1) * (ay2 - ay1);
-    for (let oj = oi + 1; oj < n; oj++) {
-      const j = order[oj];
-      if (suppressed[j]) continue;
-      if (classIds != null && classIds[j] !== classIds[i]) continue;
+    for (let b = a + 1; b < m; b++) {
       // NaN (two zero-area boxes) compares false and never suppresses.
-      if (iouOf(ax1, ay1, ax2, ay2, areaA, boxes, j) > iouThreshold) suppressed[j] = 1;
+      if (!suppressed[b] && iouOf(ax1, ay1, ax2, ay2, areaA, boxes, order[b]) > iouThreshold) {
+        suppressed[b] = 1;
+      }
     }
   }
-  return Int32Array.from(keep);
+  return keep;
 }
 
 /**
