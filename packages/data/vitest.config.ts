@@ -5,5 +5,6 @@ export default defineConfig({
     // The loader runs its decode workers from the compiled dist/decode-worker.js.
     globalSetup: ['./test/build-worker.ts'],
     testTimeout: 60_000,
+    hookTimeout: 60_000,
   },
 });

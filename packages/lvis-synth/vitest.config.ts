@@ -5,5 +5,6 @@ export default defineConfig({
     // The generator runs its render workers from the compiled dist/render-worker.js.
     globalSetup: ['./test/build-worker.ts'],
     testTimeout: 60_000,
+    hookTimeout: 60_000,
   },
 });

@@ -5,5 +5,6 @@ export default defineConfig({
     // Let Vite transform tfjs-core's extensionless ESM gradient files (Node cannot load them).
     server: { deps: { inline: [/@tensorflow\/tfjs-core\/dist\//] } },
     testTimeout: 120_000,
+    hookTimeout: 120_000,
   },
 });
