@@ -1,8 +1,9 @@
 // Benchmarks for @crat/tensor: conv forward+backward, a ResNet-18-FPN-sized stack and
-// multi-level RoIAlign forward+backward, on wasm and (where it finishes in reasonable time)
+// multi-level RoIAlign forward+backward, host batchedNms, on wasm and (where it finishes in reasonable time)
 // cpu. Run: pnpm --filter @crat/tensor bench   (CRAT_BENCH_CPU_FULL=1 adds the ~70 s cpu conv)
 import * as tf from '@tensorflow/tfjs-core';
 import {
+  batchedNms,
   initBackend,
   mapRoiLevels,
   multiLevelRoiAlign,
@@ -228,12 +229,45 @@ function roiAlignBench(backend, reps) {
   tf.dispose([...feats, rois]);
 }
 
+/**
+ * Host batchedNms at the detector's two sizes: the test-time multiclass NMS (150 proposals x
+ * 40 classes above the score threshold, IoU 0.5) and the RPN's per-level NMS (IoU 0.7).
+ */
+function nmsBench(reps) {
+  let state = 1;
+  const rnd = () => (state = (state * 16807) % 2147483647) / 2147483647;
+  for (const [n, classes, iou, what] of [
+    [6000, 40, 0.5, '40 classes'],
+    [4000, 5, 0.7, '5 RPN levels'],
+  ]) {
+    const boxes = new Float32Array(n * 4);
+    const scores = new Float32Array(n);
+    const ids = new Int32Array(n);
+    for (let i = 0; i < n; i++) {
+      const x = rnd() * 120;
+      const y = rnd() * 120;
+      boxes.set([x, y, x + 4 + rnd() * 40, y + 4 + rnd() * 40], i * 4);
+      scores[i] = rnd();
+      ids[i] = Math.floor(rnd() * classes);
+    }
+    const ms = [];
+    for (let r = 0; r < reps + 2; r++) {
+      const t0 = performance.now();
+      batchedNms(boxes, scores, ids, iou, 1000);
+      if (r >= 2) ms.push(performance.now() - t0);
+    }
+    ms.sort((a, b) => a - b);
+    report('host', `batchedNms ${n} boxes, ${what}`, ms[Math.floor(ms.length / 2)], 0);
+  }
+}
+
 const backends = (process.env.CRAT_BENCH_BACKENDS ?? 'wasm,cpu').split(',');
-// CRAT_BENCH_ONLY=conv,resnet,roialign picks a subset
-const only = new Set((process.env.CRAT_BENCH_ONLY ?? 'conv,resnet,roialign').split(','));
+// CRAT_BENCH_ONLY=conv,resnet,roialign,nms picks a subset
+const only = new Set((process.env.CRAT_BENCH_ONLY ?? 'conv,resnet,roialign,nms').split(','));
 console.log(
   `@crat/tensor bench (tfjs ${tf.version_core}, node ${process.version}); median of runs`,
 );
+if (only.has('nms')) nmsBench(20);
 for (const b of backends) {
   await initBackend(b);
   if (b === 'wasm') console.log(`wasm threads: ${wasmThreads()}`);

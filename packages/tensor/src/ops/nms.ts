@@ -60,56 +60,77 @@ function greedy(
     throw new Error(`batchedNms: ${classIds.length} class ids for ${n} scores`);
   }
   const order = byScore(scores);
-  if (classIds == null)
-    return Int32Array.from(suppressInOrder(boxes, order, iouThreshold, maxOutput));
-  // Boxes of different classes never suppress each other, so each class runs alone and the
-  // survivors merge back in the global score order: a kept box no longer scans every other
-  // class's boxes (2.5x faster with 40 classes at inference; the same with 5 RPN levels).
-  const groups = new Map<number, number[]>();
-  for (let oi = 0; oi < n; oi++) {
-    const i = order[oi];
-    const group = groups.get(classIds[i]);
-    if (group == null) groups.set(classIds[i], [i]);
-    else group.push(i);
-  }
-  const kept = new Uint8Array(n);
-  for (const group of groups.values()) {
-    for (const i of suppressInOrder(boxes, group, iouThreshold, maxOutput)) kept[i] = 1;
-  }
+  // A kept box only needs to scan the lower-scored boxes of its own class: `list[from[i]..to[i])`.
+  const { list, from, to } = classIds == null ? wholeOrder(order) : classRuns(order, classIds);
+  const suppressed = new Uint8Array(n);
   const keep: number[] = [];
   for (let oi = 0; oi < n && keep.length < maxOutput; oi++) {
-    if (kept[order[oi]]) keep.push(order[oi]);
-  }
-  return Int32Array.from(keep);
-}
-
-/** Greedy suppression over box indices already in decreasing score order. */
-function suppressInOrder(
-  boxes: Float32Array,
-  order: ArrayLike<number>,
-  iouThreshold: number,
-  maxOutput: number,
-): number[] {
-  const m = order.length;
-  const suppressed = new Uint8Array(m);
-  const keep: number[] = [];
-  for (let a = 0; a < m && keep.length < maxOutput; a++) {
-    if (suppressed[a]) continue;
-    const i = order[a];
+    const i = order[oi];
+    if (suppressed[i]) continue;
     keep.push(i);
     const ax1 = boxes[i * 4];
     const ay1 = boxes[i * 4 + 1];
     const ax2 = boxes[i * 4 + 2];
     const ay2 = boxes[i * 4 + 3];
     const areaA = (ax2 - ax1) * (ay2 - ay1);
-    for (let b = a + 1; b < m; b++) {
+    for (let b = from[i], end = to[i]; b < end; b++) {
+      const j = list[b];
       // NaN (two zero-area boxes) compares false and never suppresses.
-      if (!suppressed[b] && iouOf(ax1, ay1, ax2, ay2, areaA, boxes, order[b]) > iouThreshold) {
-        suppressed[b] = 1;
+      if (!suppressed[j] && iouOf(ax1, ay1, ax2, ay2, areaA, boxes, j) > iouThreshold) {
+        suppressed[j] = 1;
       }
     }
   }
-  return keep;
+  return Int32Array.from(keep);
+}
+
+interface ScanRuns {
+  /** Box indices; each box's scan range lies in it. */
+  list: Int32Array;
+  /** Per box: first and one-past-last position in `list` it scans. */
+  from: Int32Array;
+  to: Int32Array;
+}
+
+/** Plain NMS: box `order[k]` scans everything after it. */
+function wholeOrder(order: Int32Array): ScanRuns {
+  const n = order.length;
+  const from = new Int32Array(n);
+  for (let k = 0; k < n; k++) from[order[k]] = k + 1;
+  return { list: order, from, to: new Int32Array(n).fill(n) };
+}
+
+/**
+ * Batched NMS: `list` holds each class's boxes contiguously in score order (a counting sort by
+ * class), and a box scans the rest of its class's run instead of every lower-scored box (4x
+ * faster with 40 classes, 1.8x with 5 RPN levels: `bench/run.mjs`). One greedy pass over the
+ * global order keeps the early stop at `maxOutput` global; per-class passes merged afterwards
+ * each ran up to `maxOutput` and were slower than before on the RPN case.
+ */
+function classRuns(order: Int32Array, classIds: Int32Array): ScanRuns {
+  const n = order.length;
+  const count = new Map<number, number>();
+  for (let i = 0; i < n; i++) count.set(classIds[i], (count.get(classIds[i]) ?? 0) + 1);
+  const next = new Map<number, number>();
+  const runEnd = new Map<number, number>();
+  let offset = 0;
+  for (const [c, k] of count) {
+    next.set(c, offset);
+    offset += k;
+    runEnd.set(c, offset);
+  }
+  const list = new Int32Array(n);
+  const from = new Int32Array(n);
+  const to = new Int32Array(n);
+  for (let k = 0; k < n; k++) {
+    const i = order[k];
+    const at = next.get(classIds[i]) as number;
+    list[at] = i;
+    next.set(classIds[i], at + 1);
+    from[i] = at + 1;
+    to[i] = runEnd.get(classIds[i]) as number;
+  }
+  return { list, from, to };
 }
 
 /**
