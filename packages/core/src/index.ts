@@ -5,6 +5,14 @@ export type {
   ClassificationLossInit,
   LossTerms,
 } from './classification-loss.js';
+export {
+  type ConfigObject,
+  type DeepPartial,
+  deepMerge,
+  isPlainObject,
+  type Provenance,
+  sourceOf,
+} from './config-merge.js';
 export type {
   ImageSampler,
   SamplerDataset,

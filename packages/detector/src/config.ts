@@ -1,4 +1,6 @@
-import type { PluginConfig } from '@crat/core';
+// The detector's configuration: its types (one field per setting, named as the objects it builds) and presets.
+
+import { resolveDetectorConfig } from './config-schema.js';
 
 /** ResNet depths the backbone builds (BasicBlock for 18/34, Bottleneck for 50). */
 export type ResNetDepth = 18 | 34 | 50;
@@ -12,12 +14,6 @@ export interface BackboneConfig {
    * (mmdetection `frozen_stages`; its Mask R-CNN uses 1).
    */
   frozenStages: number;
-  /**
-   * Batch-norm running statistics frozen (mmdetection `norm_eval`). Only `true` is supported:
-   * every BN is an affine map built from its running statistics, as mmdetection does when
-   * fine-tuning detectors with batches of 2.
-   */
-  normEval: true;
   /** Whether the BN affine parameters (gamma, beta) are trained outside frozen stages (mmdetection `requires_grad`). */
   normRequiresGrad: boolean;
   /** Zero-initialise the last BN gamma of every residual block (mmdetection `zero_init_residual`). */
@@ -57,7 +53,7 @@ export interface ProposalConfig {
   minBboxSize: number;
 }
 
-export interface RpnConfig {
+export interface RpnHeadConfig {
   featChannels: number;
   anchorStrides: number[];
   anchorRatios: number[];
@@ -76,8 +72,6 @@ export interface BBoxHeadConfig {
   numSharedFcs: number;
   /** Delta coder stds (means are 0). */
   targetStds: [number, number, number, number];
-  /** The classification loss plug-in, built from `classificationLosses` (`{ type: 'cross-entropy' }` by default). */
-  loss: PluginConfig;
   lossBboxWeight: number;
 }
 
@@ -110,28 +104,20 @@ export interface TestConfig {
   maskThrBinary: number;
 }
 
-/** Every size and threshold of the model: `resolveDetectorConfig` fills the rest from mmdetection's R50-FPN defaults. */
+/**
+ * Every size and threshold of the model, by the part that reads it (mmdetection's `model`:
+ * `backbone`, `neck`, `rpn_head`, `roi_head`, `test_cfg`). The plug-ins (classification loss,
+ * task transfers) and the seed are not part of it: they are handed to `MaskRCNN` built.
+ */
 export interface DetectorConfig {
   /** Foreground classes C (label C is background). */
   numClasses: number;
-  /** Training instances per class (length C), handed to losses that need it (Group Softmax). */
-  classInstanceCounts?: number[];
   backbone: BackboneConfig;
-  fpn: FpnConfig;
-  rpn: RpnConfig;
+  neck: FpnConfig;
+  rpnHead: RpnHeadConfig;
   roiHead: RoiHeadConfig;
   test: TestConfig;
-  /** Task-transfer plug-ins per class-wise branch, built from `taskTransfers`. */
-  transfers: { bbox: PluginConfig[]; mask: PluginConfig[] };
-  /** Seed of parameter initialisation and of the RPN / RoI samplers. */
-  seed: number;
 }
-
-export type DeepPartial<T> = T extends (infer U)[]
-  ? U[]
-  : T extends object
-    ? { [K in keyof T]?: DeepPartial<T[K]> }
-    : T;
 
 /** mmdetection `mask_rcnn_r50_fpn` (1x) with the LVIS test settings (score 1e-4, 300 per image). */
 export function r50FpnConfig(numClasses: number): DetectorConfig {
@@ -141,12 +127,11 @@ export function r50FpnConfig(numClasses: number): DetectorConfig {
       depth: 50,
       baseChannels: 64,
       frozenStages: 1,
-      normEval: true,
       normRequiresGrad: true,
       zeroInitResidual: true,
     },
-    fpn: { outChannels: 256, numOuts: 5 },
-    rpn: {
+    neck: { outChannels: 256, numOuts: 5 },
+    rpnHead: {
       featChannels: 256,
       anchorStrides: [4, 8, 16, 32, 64],
       anchorRatios: [0.5, 1, 2],
@@ -182,14 +167,11 @@ export function r50FpnConfig(numClasses: number): DetectorConfig {
         fcChannels: 1024,
         numSharedFcs: 2,
         targetStds: [0.1, 0.1, 0.2, 0.2],
-        loss: { type: 'cross-entropy' },
         lossBboxWeight: 1,
       },
       mask: { roiSize: 14, numConvs: 4, convChannels: 256, maskSize: 28, lossMaskWeight: 1 },
     },
     test: { scoreThr: 1e-4, nmsIouThr: 0.5, maxPerImg: 300, maskThrBinary: 0.5 },
-    transfers: { bbox: [], mask: [] },
-    seed: 0,
   };
 }
 
@@ -201,8 +183,8 @@ export function cpuPresetConfig(numClasses: number): DetectorConfig {
   return resolveDetectorConfig(
     {
       backbone: { depth: 18, frozenStages: -1 },
-      fpn: { outChannels: 64 },
-      rpn: {
+      neck: { outChannels: 64 },
+      rpnHead: {
         featChannels: 64,
         train: { nmsPre: 1000, maxPerImg: 500 },
         test: { nmsPre: 500, maxPerImg: 500 },
@@ -222,83 +204,7 @@ export function r18FpnConfig(numClasses: number): DetectorConfig {
   return resolveDetectorConfig({ backbone: { depth: 18 } }, r50FpnConfig(numClasses));
 }
 
-function isPlainObject(v: unknown): v is Record<string, unknown> {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
-}
-
-function mergeInto(base: Record<string, unknown>, over: Record<string, unknown>, path: string) {
-  for (const [k, v] of Object.entries(over)) {
-    if (v === undefined) continue;
-    if (!(k in base) && k !== 'classInstanceCounts') {
-      throw new Error(
-        `detector config: unknown field '${path}${k}'. Valid fields: ${Object.keys(base).join(', ')}`,
-      );
-    }
-    const b = base[k];
-    // Plug-in configs are replaced whole: their options belong to the plug-in.
-    if (isPlainObject(b) && isPlainObject(v) && k !== 'loss') {
-      mergeInto(b, v, `${path}${k}.`);
-    } else {
-      base[k] = Array.isArray(v) ? [...v] : isPlainObject(v) ? structuredClone(v) : v;
-    }
-  }
-}
-
-/** Deep-merge `overrides` onto `base` (R50-FPN defaults); unknown fields are errors naming them. */
-export function resolveDetectorConfig(
-  overrides: DeepPartial<DetectorConfig>,
-  base: DetectorConfig = r50FpnConfig(overrides.numClasses ?? 1),
-): DetectorConfig {
-  const out = structuredClone(base) as unknown as Record<string, unknown>;
-  mergeInto(out, overrides as Record<string, unknown>, '');
-  const cfg = out as unknown as DetectorConfig;
-  validateDetectorConfig(cfg);
-  return cfg;
-}
-
-function check(cond: boolean, field: string, msg: string): void {
-  if (!cond) throw new Error(`detector config: ${field} ${msg}`);
-}
-
-export function validateDetectorConfig(cfg: DetectorConfig): void {
-  check(
-    Number.isInteger(cfg.numClasses) && cfg.numClasses >= 1,
-    'numClasses',
-    'must be an integer ≥ 1',
-  );
-  check([18, 34, 50].includes(cfg.backbone.depth), 'backbone.depth', 'must be 18, 34 or 50');
-  check(cfg.backbone.normEval === true, 'backbone.normEval', 'must be true (frozen BN statistics)');
-  check(
-    cfg.backbone.frozenStages >= -1 && cfg.backbone.frozenStages <= 4,
-    'backbone.frozenStages',
-    'must be in -1..4',
-  );
-  check(cfg.fpn.numOuts >= 4, 'fpn.numOuts', 'must be ≥ 4 (P2..P5)');
-  check(
-    cfg.rpn.anchorStrides.length === cfg.fpn.numOuts,
-    'rpn.anchorStrides',
-    `must have one stride per FPN level (${cfg.fpn.numOuts})`,
-  );
-  check(
-    cfg.roiHead.featStrides.length <= cfg.fpn.numOuts,
-    'roiHead.featStrides',
-    'has more levels than the FPN',
-  );
-  check(
-    cfg.roiHead.mask.maskSize === 2 * cfg.roiHead.mask.roiSize,
-    'roiHead.mask.maskSize',
-    'must be 2 x roiHead.mask.roiSize (one 2x deconv)',
-  );
-  if (cfg.classInstanceCounts) {
-    check(
-      cfg.classInstanceCounts.length === cfg.numClasses,
-      'classInstanceCounts',
-      'must have numClasses entries',
-    );
-  }
-}
-
-/** Presets by the names the trainer's configs use. */
+/** Presets by the names the trainer's configs use (`model.preset`). */
 export const detectorPresets: Record<string, (numClasses: number) => DetectorConfig> = {
   mask_rcnn_r50_fpn: r50FpnConfig,
   mask_rcnn_r18_fpn: r18FpnConfig,

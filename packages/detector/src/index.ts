@@ -4,19 +4,25 @@ export type {
   DetectorImageMeta,
   DetectorInputs,
 } from './batch.js';
-export { detectorBatchFromCollated, maskShape, validateBatch } from './batch.js';
+export {
+  detectorBatchFromCollated,
+  detectorInputsFromCollated,
+  detectorMetaFromCollated,
+  maskShape,
+  validateBatch,
+} from './batch.js';
+export { buildMaskRcnn, type MaskRcnnOptions, type MaskRcnnParts } from './build.js';
 export type {
   AssignerConfig,
   BackboneConfig,
   BBoxHeadConfig,
-  DeepPartial,
   DetectorConfig,
   FpnConfig,
   MaskHeadConfig,
   ProposalConfig,
   ResNetDepth,
   RoiHeadConfig,
-  RpnConfig,
+  RpnHeadConfig,
   SamplerConfig,
   TestConfig,
 } from './config.js';
@@ -26,13 +32,22 @@ export {
   detectorPresets,
   r18FpnConfig,
   r50FpnConfig,
+} from './config.js';
+export {
+  detectorConfigObject,
+  detectorConfigSchema,
+  refineDetectorConfig,
   resolveDetectorConfig,
   validateDetectorConfig,
-} from './config.js';
+} from './config-schema.js';
 export { type CrossEntropyOptions, SoftmaxCrossEntropyLoss } from './losses/cross-entropy.js';
 export { bceWithLogits, weightedL1 } from './losses/elementwise.js';
-export type { Detections, DetectorPlugins, PredictOptions, TrainContext } from './model.js';
-export { MaskRCNN, multiclassNms, type RoiSamplingStats } from './model.js';
+export {
+  type DetectorLoss,
+  MaskRCNN,
+  type PredictOptions,
+  type TrainContext,
+} from './mask-rcnn.js';
 export {
   fromTorchLayout,
   type Param,
@@ -41,12 +56,23 @@ export {
   torchShape,
   toTorchLayout,
 } from './params.js';
+export {
+  boxDetections,
+  type Detections,
+  multiclassNms,
+  pasteDetectionMasks,
+} from './post-processing.js';
 export { toLvisResults } from './results.js';
 export { Rng } from './rng.js';
 export { type AssignResult, addGtToAssignment, maxIouAssign } from './roi/assigner.js';
-export { type RoiSamples, sampleRois } from './roi/roi-targets.js';
+export { type RoiSamples, roiMaskTargets, sampleRois } from './roi/roi-targets.js';
 export { randomSample, type SampleResult } from './roi/sampler.js';
-export { SGD, type SgdOptions } from './sgd.js';
+export {
+  type RoiHeadLoss,
+  type RoiSamplingStats,
+  StandardRoIHead,
+} from './roi/standard-roi-head.js';
+export { type RpnFlatOutputs, RpnHead, type RpnOutputs } from './rpn/rpn-head.js';
 export {
   drawToyImage,
   makeToyImages,
@@ -54,7 +80,6 @@ export {
   type ToyImageOptions,
   toyBatch,
 } from './toy-data.js';
-export { type TrainStepOptions, type TrainStepResult, trainStep } from './train-step.js';
 export {
   deserializeWeights,
   type LoadWeightsOptions,

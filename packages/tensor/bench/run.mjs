@@ -235,7 +235,10 @@ function roiAlignBench(backend, reps) {
  */
 function nmsBench(reps) {
   let state = 1;
-  const rnd = () => (state = (state * 16807) % 2147483647) / 2147483647;
+  const rnd = () => {
+    state = (state * 16807) % 2147483647;
+    return state / 2147483647;
+  };
   for (const [n, classes, iou, what] of [
     [6000, 40, 0.5, '40 classes'],
     [4000, 5, 0.7, '5 RPN levels'],

@@ -11,6 +11,20 @@ export {
 export { CPU_KERNEL_FIXES, registerCpuKernelFixes } from './cpu-kernels.js';
 export { EXTRA_GRADIENTS } from './extra-gradients.js';
 export * from './ops/index.js';
+export { clipByGlobalNorm, globalNorm } from './optim/grad-clip.js';
+export {
+  gradientStep,
+  type LossOutput,
+  type StepFn,
+  type StepOutput,
+} from './optim/gradient-step.js';
+export { Sgd, type SgdOptions } from './optim/sgd.js';
+export {
+  decodeTensor,
+  type EncodedTensor,
+  encodeTensor,
+  encodeTensorMap,
+} from './optim/tensor-codec.js';
 export {
   registerWasmTrainingKernels,
   setIm2colBudget,

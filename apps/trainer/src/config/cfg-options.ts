@@ -1,4 +1,4 @@
-import { type ConfigObject, isPlainObject } from './merge.js';
+import { type ConfigObject, isPlainObject } from '@crat/core';
 
 export class CfgOptionsError extends Error {
   override name = 'CfgOptionsError';

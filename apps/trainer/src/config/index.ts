@@ -1,6 +1,7 @@
+export type { DeepPartial } from '@crat/core';
+export { type ConfigObject, deepMerge, type Provenance } from '@crat/core';
 export { applyCfgOptions, CfgOptionsError, parseCfgOptions, parseValue } from './cfg-options.js';
-export { type ConfigFile, type DeepPartial, defineConfig } from './define-config.js';
+export { type ConfigFile, defineConfig } from './define-config.js';
 export { ConfigError } from './errors.js';
 export { type LoadConfigOptions, type LoadedConfig, loadConfig } from './load.js';
-export { type ConfigObject, deepMerge, type Provenance } from './merge.js';
 export * from './schema.js';

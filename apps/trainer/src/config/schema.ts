@@ -1,3 +1,4 @@
+import { detectorConfigObject, refineDetectorConfig } from '@crat/detector';
 import { z } from 'zod';
 
 // The trainer's configuration, validated after every `_base_` is merged and every
@@ -16,57 +17,17 @@ const scale = z.tuple([positiveInt, positiveInt]);
 /** A plug-in entry: `{ type: 'seesaw', p: 0.8, q: 2 }`. */
 export const pluginSchema = z.looseObject({ type: z.string().min(1) });
 
-export const modelSchema = z.strictObject({
-  /** Detector preset name (`@crat/detector`), e.g. `mask_rcnn_r50_fpn` or the CPU-sized `mask_rcnn_r18_fpn_cpu`. */
-  preset: z.string().min(1),
-  /** Foreground classes C (LVIS v1: 1203). */
-  numClasses: positiveInt,
-  withMask: z.boolean().default(true),
-  backbone: z
-    .strictObject({
-      depth: z.union([z.literal(18), z.literal(34), z.literal(50), z.literal(101)]).optional(),
-      /** Stages frozen from the stem on (-1: none, 1: stem + res2, as mmdetection). */
-      frozenStages: z.number().int().min(-1).max(4).optional(),
-      /** Keep batch-norm statistics frozen (mmdetection `norm_eval`). */
-      normEval: z.boolean().optional(),
-      /** Channels of the stem and first stage (64 in torchvision); smaller for CPU presets. */
-      baseWidth: positiveInt.optional(),
-    })
-    .default({}),
-  neck: z
-    .strictObject({
-      /** FPN width (256 in mmdetection). */
-      outChannels: positiveInt.optional(),
-      numOuts: positiveInt.optional(),
-    })
-    .default({}),
-  rpn: z
-    .strictObject({
-      anchorScales: z.array(z.number().positive()).min(1).optional(),
-      anchorRatios: z.array(z.number().positive()).min(1).optional(),
-      anchorStrides: z.array(positiveInt).min(1).optional(),
-      samplerNum: positiveInt.optional(),
-      samplerPosFraction: fraction.optional(),
-      nmsIou: fraction.optional(),
-      preNmsTopKTrain: positiveInt.optional(),
-      maxPerImgTrain: positiveInt.optional(),
-      preNmsTopKTest: positiveInt.optional(),
-      maxPerImgTest: positiveInt.optional(),
-    })
-    .default({}),
-  roi: z
-    .strictObject({
-      samplerNum: positiveInt.optional(),
-      samplerPosFraction: fraction.optional(),
-      /** Shared2FC width (1024 in mmdetection). */
-      fcChannels: positiveInt.optional(),
-      roiOutputSize: positiveInt.optional(),
-      maskRoiOutputSize: positiveInt.optional(),
-      numMaskConvs: nonNegativeInt.optional(),
-      maskConvChannels: positiveInt.optional(),
-    })
-    .default({}),
-});
+/**
+ * The detector (`@crat/detector`'s Mask R-CNN): `preset` names its defaults, and every other
+ * field is the detector's own config tree (`backbone`, `neck`, `rpnHead`, `roiHead`, `test`),
+ * merged onto the preset before validation, with the detector's own names and checks.
+ */
+export const modelSchema = detectorConfigObject
+  .extend({
+    /** Detector preset name, e.g. `mask_rcnn_r50_fpn` or the CPU-sized `mask_rcnn_r18_fpn_cpu`. */
+    preset: z.string().min(1),
+  })
+  .superRefine(refineDetectorConfig);
 
 export const transferSchema = z.looseObject({
   type: z.string().min(1),
@@ -116,7 +77,6 @@ export const pipelineSchema = z.strictObject({
   }),
   mean: rgb.default([123.675, 116.28, 103.53]),
   std: rgb.default([58.395, 57.12, 57.375]),
-  toRgb: z.boolean().default(true),
   padDivisor: positiveInt.default(32),
 });
 
@@ -200,13 +160,6 @@ const intervalSchema = z.strictObject({
   by: z.enum(['epoch', 'iter']).optional(),
 });
 
-export const testCfgSchema = z.strictObject({
-  scoreThr: z.number().nonnegative().default(1e-4),
-  nmsIou: fraction.default(0.5),
-  maxPerImg: positiveInt.default(300),
-  maskThr: fraction.default(0.5),
-});
-
 export const backendSchema = z.enum(['auto', 'tensorflow-gpu', 'tensorflow', 'wasm', 'cpu']);
 
 export const configSchema = z.strictObject({
@@ -240,7 +193,6 @@ export const configSchema = z.strictObject({
    * parameter is frozen. Omitted: everything trains.
    */
   trainable: z.array(z.string().min(1)).min(1).nullable().default(null),
-  testCfg: testCfgSchema.default({ scoreThr: 1e-4, nmsIou: 0.5, maxPerImg: 300, maskThr: 0.5 }),
 });
 
 /** A validated, fully merged config: every default filled in. */
@@ -254,7 +206,6 @@ export type OptimizerConfig = CratConfig['optimizer'];
 export type ScheduleConfig = CratConfig['schedule'];
 export type WarmupConfig = z.output<typeof warmupSchema>;
 export type LrPolicyConfig = z.output<typeof lrPolicySchema>;
-export type TestConfig = CratConfig['testCfg'];
 export type PluginEntry = z.output<typeof pluginSchema>;
 export type TransferEntry = z.output<typeof transferSchema>;
 export type BackendOption = z.output<typeof backendSchema>;

@@ -1,5 +1,11 @@
 export { loadDetectionDataset } from './datasets.js';
 export {
+  buildMaskRcnn,
+  detectorConfigOf,
+  ModelConfigError,
+  maskRcnnBackend,
+} from './detector-adapter.js';
+export {
   type Detections,
   type DetectorBackend,
   type DetectorBatch,
@@ -10,7 +16,6 @@ export {
   detectorBackend,
   registerDetectorBackend,
 } from './detector-api.js';
-export { toDetectorBatch, toDetectorInputs, toDetectorMeta } from './detector-batch.js';
 export {
   type EvalReports,
   evaluateResults,

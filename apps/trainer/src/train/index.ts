@@ -10,9 +10,21 @@ export {
   type TrainingState,
   type WeightsIO,
 } from './checkpoint.js';
-export { clipByGlobalNorm, globalNorm } from './grad-clip.js';
-export { gradientStep } from './gradient-step.js';
+export { CheckpointHook, type CheckpointHookOptions } from './hooks/checkpoint-hook.js';
+export { EvalHook, type Evaluate } from './hooks/eval-hook.js';
+export { InterruptHook } from './hooks/interrupt-hook.js';
+export { MetricsHook } from './hooks/metrics-hook.js';
 export { jsonWeightsIO } from './json-weights.js';
+export {
+  type BatchSource,
+  type IterRecord,
+  type LoopState,
+  type StepContext,
+  type TrainHook,
+  type TrainLoopOptions,
+  type TrainStepFn,
+  trainLoop,
+} from './loop.js';
 export {
   buildLrSchedule,
   intervalToIters,
@@ -28,17 +40,4 @@ export {
   type ProgressUpdate,
 } from './progress.js';
 export { deriveSeed, SeededRng } from './rng.js';
-export {
-  type BatchSource,
-  type IterRecord,
-  type RunTrainingOptions,
-  runTraining,
-  type SampledImage,
-  type StepContext,
-  type StepOutput,
-  type TrainingHooks,
-  type TrainingResult,
-  type TrainStepFn,
-} from './run-training.js';
-export { Sgd, type SgdOptions } from './sgd.js';
-export { decodeTensor, type EncodedTensor, encodeTensor } from './tensor-codec.js';
+export { type RunTrainingOptions, runTraining, type TrainingResult } from './run-training.js';

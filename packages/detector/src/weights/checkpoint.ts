@@ -1,6 +1,6 @@
 import { readFile, rename, writeFile } from 'node:fs/promises';
 import * as tf from '@tensorflow/tfjs-core';
-import type { MaskRCNN } from '../model.js';
+import type { MaskRCNN } from '../mask-rcnn.js';
 import { fromTorchLayout, torchShape, toTorchLayout } from '../params.js';
 import { decodeSafetensors, encodeSafetensors, entryToFloat32 } from './safetensors.js';
 

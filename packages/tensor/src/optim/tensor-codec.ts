@@ -1,3 +1,5 @@
+// Tensors as exact JSON (base64 bytes), for optimizer state and plug-in state in checkpoints.
+
 import type { JsonValue } from '@crat/core';
 import * as tf from '@tensorflow/tfjs-core';
 

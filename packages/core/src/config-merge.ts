@@ -1,3 +1,18 @@
+// The one deep merge of configs (mmengine's rules), with a record of which source set each path.
+
+/**
+ * What an override of `T` may spell out: every field optional, recursively, except inside
+ * arrays (a merged array replaces the base's whole, so it must be complete).
+ */
+export type DeepPartial<T> = T extends readonly unknown[]
+  ? T
+  : T extends object
+    ? { [K in keyof T]?: DeepPartial<T[K]> } & {
+        /** Replace the base's value at this key instead of merging into it (mmengine's `_delete_`). */
+        _delete_?: boolean;
+      }
+    : T;
+
 /** A plain JSON-like object (what config files are made of). */
 export type ConfigObject = { [key: string]: unknown };
 

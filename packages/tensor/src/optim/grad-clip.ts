@@ -1,3 +1,5 @@
+// Global-norm gradient clipping (`torch.nn.utils.clip_grad_norm_`).
+
 import * as tf from '@tensorflow/tfjs-core';
 
 /** The L2 norm of all gradients taken together. */

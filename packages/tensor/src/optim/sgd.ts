@@ -1,3 +1,5 @@
+// The one optimizer: SGD with momentum and weight decay, keyed by parameter name, checkpointable.
+
 import type { JsonValue, PluginState, Stateful } from '@crat/core';
 import * as tf from '@tensorflow/tfjs-core';
 import { decodeTensor, type EncodedTensor, encodeTensorMap } from './tensor-codec.js';
