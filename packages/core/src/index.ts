@@ -13,8 +13,10 @@ export type {
 } from './image-sampler.js';
 export {
   createRandom,
+  deriveSeed,
   mixSeed,
   type Random,
+  Rng,
   randomInt,
   shuffleInPlace,
   uniform,
