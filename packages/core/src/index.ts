@@ -1,3 +1,4 @@
+export { AtomicWriteError, writeFileAtomic, writeJsonAtomic } from './atomic-write.js';
 export { readClassificationLabels } from './classification-labels.js';
 export type {
   ClassificationLoss,

@@ -5,6 +5,7 @@ import type {
   TaskTransferInputs,
   TransferStepContext,
 } from '@crat/core';
+import { writeJsonAtomic } from '@crat/core';
 import * as tf from '@tensorflow/tfjs-core';
 import {
   boxLossDerivative,
@@ -19,7 +20,6 @@ import {
   type CratDiagnostics,
   TransferDiagnostics,
   type WriteDiagnosticsOptions,
-  writeJsonAtomic,
 } from './diagnostics.js';
 import { FisherBank } from './fisher-bank.js';
 import { expectShape } from './input-checks.js';
@@ -154,7 +154,7 @@ export class CratBoxTransfer implements TaskTransfer {
 
   /** Write `diagnostics(opts)` as JSON, atomically (temp file + rename). */
   async writeDiagnostics(path: string, opts?: WriteDiagnosticsOptions): Promise<void> {
-    await writeJsonAtomic(path, this.diagnostics(opts));
+    await writeJsonAtomic(path, this.diagnostics(opts), 1);
   }
 
   getState(): PluginState {

@@ -5,6 +5,7 @@ import type {
   TaskTransferInputs,
   TransferStepContext,
 } from '@crat/core';
+import { writeJsonAtomic } from '@crat/core';
 import * as tf from '@tensorflow/tfjs-core';
 import { presentClasses } from './class-index.js';
 import { fisherGuidedClassWeights } from './class-weight-step.js';
@@ -13,7 +14,6 @@ import {
   type CratDiagnostics,
   TransferDiagnostics,
   type WriteDiagnosticsOptions,
-  writeJsonAtomic,
 } from './diagnostics.js';
 import { FisherBank } from './fisher-bank.js';
 import { expectShape } from './input-checks.js';
@@ -169,7 +169,7 @@ export class CratMaskTransfer implements TaskTransfer {
   }
 
   async writeDiagnostics(path: string, opts?: WriteDiagnosticsOptions): Promise<void> {
-    await writeJsonAtomic(path, this.diagnostics(opts));
+    await writeJsonAtomic(path, this.diagnostics(opts), 1);
   }
 
   getState(): PluginState {

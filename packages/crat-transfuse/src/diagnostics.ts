@@ -1,4 +1,3 @@
-import { rename, writeFile } from 'node:fs/promises';
 import type { JsonValue, PositiveRoiInfo } from '@crat/core';
 import { CratStateError } from './state-codec.js';
 
@@ -200,11 +199,4 @@ export class TransferDiagnostics {
       this.#top[cls] = (list as unknown as TransfusedRoi[]).map((r) => ({ ...r }));
     }
   }
-}
-
-/** Write JSON next to `path` and rename it into place, so a reader never sees half a file. */
-export async function writeJsonAtomic(path: string, value: unknown): Promise<void> {
-  const tmp = `${path}.${process.pid}.${Date.now()}.tmp`;
-  await writeFile(tmp, `${JSON.stringify(value, null, 1)}\n`);
-  await rename(tmp, path);
 }

@@ -21,7 +21,6 @@ export {
   TransferDiagnostics,
   type TransfusedRoi,
   type WriteDiagnosticsOptions,
-  writeJsonAtomic,
 } from './diagnostics.js';
 export { FisherBank } from './fisher-bank.js';
 export { maskLossPerClass, ownClassMaskLogits, perRoiMaskGradients } from './mask-math.js';

@@ -1,12 +1,12 @@
 import { join } from 'node:path';
 import type { TaskTransfer } from '@crat/core';
+import { writeJsonAtomic } from '@crat/core';
 import {
   type CratSummaryLike,
   type TransferReport,
   transferReportFromSummary,
   validateTransferReport,
 } from '../report/transfer-report.js';
-import { writeJsonAtomic } from '../train/atomic.js';
 
 function isSummary(d: Record<string, unknown>): d is Record<string, unknown> & CratSummaryLike {
   return typeof d.numClasses === 'number' && Array.isArray(d.targets);

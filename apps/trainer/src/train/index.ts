@@ -1,4 +1,3 @@
-export { writeFileAtomic, writeJsonAtomic } from './atomic.js';
 export {
   CheckpointError,
   CheckpointManager,

@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
+import { writeJsonAtomic } from '@crat/core';
 import type * as tf from '@tensorflow/tfjs-core';
-import { writeJsonAtomic } from './atomic.js';
 import type { WeightsIO } from './checkpoint.js';
 import { decodeTensor, type EncodedTensor, encodeTensor } from './tensor-codec.js';
 
