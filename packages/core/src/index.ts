@@ -27,10 +27,13 @@ export { classificationLosses, imageSamplers, taskTransfers } from './registries
 export type { PluginConfig, PluginFactory } from './registry.js';
 export { Registry, RegistryError } from './registry.js';
 export type { JsonValue, PluginState, Stateful } from './state.js';
-export type {
-  PositiveRoiInfo,
-  TaskBranch,
-  TaskTransfer,
-  TaskTransferInputs,
-  TransferStepContext,
+export {
+  type BoxToMaskHandOver,
+  newTransferStepContext,
+  type PositiveRoiInfo,
+  type TaskBranch,
+  type TaskTransfer,
+  type TaskTransferInputs,
+  type TransferDiagnosticsOptions,
+  type TransferStepContext,
 } from './task-transfer.js';

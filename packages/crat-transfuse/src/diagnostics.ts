@@ -1,4 +1,4 @@
-import type { JsonValue, PositiveRoiInfo } from '@crat/core';
+import type { JsonValue, PositiveRoiInfo, TransferDiagnosticsOptions } from '@crat/core';
 import { CratStateError } from './state-codec.js';
 
 /** One positive RoI whose targets trained another class's outputs. */
@@ -33,14 +33,6 @@ export interface CratDiagnostics {
   positives: number;
   /** Target classes that received any weight, strongest first. */
   targets: TargetClassDiagnostics[];
-}
-
-/** What to keep when writing diagnostics for a report. */
-export interface WriteDiagnosticsOptions {
-  /** Per class `'r' | 'c' | 'f'` (LVIS frequency); when given, only the listed frequencies are written. */
-  classFrequencies?: readonly string[];
-  /** Which frequencies to keep (default: rare and common, the classes CRAT is meant to help). */
-  keep?: readonly string[];
 }
 
 /**
@@ -110,7 +102,8 @@ export class TransferDiagnostics {
   }
 
   /** Per-target summaries (targets that received weight), strongest first. */
-  summary(branch: string, mode: string, opts: WriteDiagnosticsOptions = {}): CratDiagnostics {
+  /** `opts.keep` defaults to rare and common, the classes CRAT is meant to help. */
+  summary(branch: string, mode: string, opts: TransferDiagnosticsOptions = {}): CratDiagnostics {
     const c = this.numClasses;
     const freq = opts.classFrequencies;
     if (freq && freq.length !== c) {

@@ -28,7 +28,7 @@ export async function writeTransferReports(
   const seen = new Map<string, number>();
   for (const t of transfers) {
     if (!t.diagnostics) continue;
-    const raw = (t.diagnostics as (opts?: object) => Record<string, unknown>)({
+    const raw = t.diagnostics({
       ...(classFrequencies ? { classFrequencies } : {}),
       keep: ['r', 'c', 'f'],
     });
