@@ -1,4 +1,4 @@
-/** Writes each transfer plug-in's diagnostics as the report's `crat_transfer_<branch>.json` files, after a run. */
+/** Writes each transfer plug-in's diagnostics as the report's `crat_transfer_<branch>.json` files. */
 import { join } from 'node:path';
 import type { TaskTransfer } from '@crat/core';
 import { writeJsonAtomic } from '@crat/core';
