@@ -6,13 +6,11 @@ import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import {
   buildLrSchedule,
-  deriveSeed,
   formatDuration,
   intervalToIters,
   MetricsLog,
   ProgressReporter,
   readMetrics,
-  SeededRng,
 } from '../src/train/index.js';
 
 beforeAll(async () => {
@@ -131,24 +129,6 @@ describe('progress reporter', () => {
     expect(formatDuration(59.6)).toBe('1:00');
     expect(formatDuration(3725)).toBe('1:02:05');
     expect(formatDuration(Number.NaN)).toBe('--:--');
-  });
-});
-
-describe('seeded RNG', () => {
-  it('is deterministic per seed, independent per derived name, and resumable', () => {
-    const a = new SeededRng(5);
-    const b = new SeededRng(5);
-    const xs = Array.from({ length: 5 }, () => a.next());
-    expect(Array.from({ length: 5 }, () => b.next())).toEqual(xs);
-    expect(new SeededRng(6).next()).not.toBe(xs[0]);
-    expect(deriveSeed(1, 'sampler')).not.toBe(deriveSeed(1, 'model'));
-    expect(deriveSeed(1, 'sampler')).toBe(deriveSeed(1, 'sampler'));
-    const state = a.getState();
-    const next = [a.next(), a.next()];
-    const c = new SeededRng(0);
-    c.setState(JSON.parse(JSON.stringify(state)));
-    expect([c.next(), c.next()]).toEqual(next);
-    expect(xs.every((x) => x >= 0 && x < 1)).toBe(true);
   });
 });
 

@@ -1,3 +1,4 @@
+export { AtomicWriteError, writeFileAtomic, writeJsonAtomic } from './atomic-write.js';
 export { readClassificationLabels } from './classification-labels.js';
 export type {
   ClassificationLoss,
@@ -21,8 +22,10 @@ export type {
 } from './image-sampler.js';
 export {
   createRandom,
+  deriveSeed,
   mixSeed,
   type Random,
+  Rng,
   randomInt,
   shuffleInPlace,
   uniform,
@@ -32,10 +35,13 @@ export { classificationLosses, imageSamplers, taskTransfers } from './registries
 export type { PluginConfig, PluginFactory } from './registry.js';
 export { Registry, RegistryError } from './registry.js';
 export type { JsonValue, PluginState, Stateful } from './state.js';
-export type {
-  PositiveRoiInfo,
-  TaskBranch,
-  TaskTransfer,
-  TaskTransferInputs,
-  TransferStepContext,
+export {
+  type BoxToMaskHandOver,
+  newTransferStepContext,
+  type PositiveRoiInfo,
+  type TaskBranch,
+  type TaskTransfer,
+  type TaskTransferInputs,
+  type TransferDiagnosticsOptions,
+  type TransferStepContext,
 } from './task-transfer.js';

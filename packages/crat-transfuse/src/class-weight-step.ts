@@ -39,3 +39,16 @@ export function fisherGuidedClassWeights(
     };
   });
 }
+
+/**
+ * The weights a branch applies this step: `step.classWeights`, zeroed at classes whose
+ * Fisher is still all zero when `maskUnseenClasses` (no renormalisation, as published).
+ */
+export function appliedClassWeights(
+  step: ClassWeightStep,
+  maskUnseenClasses: boolean,
+): tf.Tensor2D {
+  if (!maskUnseenClasses) return step.classWeights;
+  const c = step.seen.shape[0];
+  return tf.mul(step.classWeights, tf.reshape(step.seen, [1, c])) as tf.Tensor2D;
+}

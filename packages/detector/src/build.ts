@@ -7,8 +7,8 @@ import { ResNet } from './backbone/resnet.js';
 import type { DetectorConfig } from './config.js';
 import { validateDetectorConfig } from './config-schema.js';
 import './losses/cross-entropy.js';
+import { Rng } from '@crat/core';
 import { ParamStore } from './params.js';
-import { Rng } from './rng.js';
 import { StandardRoIHead } from './roi/standard-roi-head.js';
 import { RpnHead } from './rpn/rpn-head.js';
 

@@ -63,7 +63,6 @@ export {
   pasteDetectionMasks,
 } from './post-processing.js';
 export { toLvisResults } from './results.js';
-export { Rng } from './rng.js';
 export { type AssignResult, addGtToAssignment, maxIouAssign } from './roi/assigner.js';
 export { type RoiSamples, roiMaskTargets, sampleRois } from './roi/roi-targets.js';
 export { randomSample, type SampleResult } from './roi/sampler.js';

@@ -1,7 +1,7 @@
 // Mask R-CNN as a composition: backbone → neck → RPN head → RoI head, with the state a
 // checkpoint needs. The heads do the work (targets, losses, predictions).
 
-import type { ClassificationLoss, LossTerms, PluginState, TaskTransfer } from '@crat/core';
+import type { ClassificationLoss, LossTerms, PluginState, Rng, TaskTransfer } from '@crat/core';
 import * as tf from '@tensorflow/tfjs-core';
 import type { Fpn } from './backbone/fpn.js';
 import type { ResNet } from './backbone/resnet.js';
@@ -10,7 +10,6 @@ import { buildMaskRcnn, type MaskRcnnOptions } from './build.js';
 import type { DetectorConfig } from './config.js';
 import type { ParamStore } from './params.js';
 import type { Detections } from './post-processing.js';
-import type { Rng } from './rng.js';
 import type { RoiSamplingStats, StandardRoIHead } from './roi/standard-roi-head.js';
 import type { RpnHead } from './rpn/rpn-head.js';
 

@@ -1,5 +1,5 @@
+import type { Rng } from '@crat/core';
 import * as tf from '@tensorflow/tfjs-core';
-import type { Rng } from './rng.js';
 
 /**
  * How a parameter is laid out in TF.js (NHWC model) versus PyTorch (the checkpoint layout):

@@ -1,6 +1,6 @@
+import { Rng } from '@crat/core';
 import * as tf from '@tensorflow/tfjs-core';
 import type { DetectorBatch, DetectorImageMeta } from './batch.js';
-import { Rng } from './rng.js';
 
 /** One toy image: pixels (HWC, normalised), its objects' boxes, labels and masks. */
 export interface ToyImage {

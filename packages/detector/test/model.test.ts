@@ -102,7 +102,7 @@ class RecordingTransfer implements TaskTransfer {
       branch: inputs.branch,
       iteration: ctx.iteration,
       avgFactor: inputs.avgFactor,
-      sharedBefore: ctx.shared.has('bbox-was-here'),
+      sharedBefore: ctx.boxToMask !== null,
       shapes: {
         features: inputs.features.shape,
         labels: inputs.labels.shape,
@@ -112,9 +112,17 @@ class RecordingTransfer implements TaskTransfer {
         bias: inputs.bias?.shape ?? [],
       },
     });
-    if (inputs.branch === 'bbox') ctx.shared.set('bbox-was-here', true);
-    // wasm reductions of empty tensors return garbage, so P = 0 returns a constant zero
     const p = inputs.labels.shape[0];
+    if (inputs.branch === 'bbox') {
+      const w = tf.zeros([p, inputs.numClasses]) as tf.Tensor2D;
+      ctx.boxToMask = {
+        iteration: ctx.iteration,
+        numPositives: p,
+        classWeights: w,
+        transferWeights: w,
+      };
+    }
+    // wasm reductions of empty tensors return garbage, so P = 0 returns a constant zero
     const term = p === 0 ? tf.scalar(0) : tf.mul(tf.sum(tf.square(inputs.predictions)), 1e-3);
     return { [`loss_rec_${inputs.branch}`]: term as tf.Scalar };
   }

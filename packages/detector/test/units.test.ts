@@ -1,4 +1,4 @@
-import { classificationLosses } from '@crat/core';
+import { classificationLosses, Rng } from '@crat/core';
 import { initBackend } from '@crat/tensor';
 import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -10,7 +10,6 @@ import { SoftmaxCrossEntropyLoss } from '../src/losses/cross-entropy.js';
 import { bceWithLogits } from '../src/losses/elementwise.js';
 import { fromTorchLayout, type ParamLayout, ParamStore, toTorchLayout } from '../src/params.js';
 import { multiclassNms } from '../src/post-processing.js';
-import { Rng } from '../src/rng.js';
 import {
   decodeSafetensors,
   encodeSafetensors,

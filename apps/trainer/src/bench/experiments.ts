@@ -1,12 +1,12 @@
 import { mkdirSync, readFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { join, resolve } from 'node:path';
+import { writeFileAtomic, writeJsonAtomic } from '@crat/core';
 import { CRAT_MODES, type CratMode, DEFAULT_CRAT_MODE } from '@crat/crat-transfuse';
 import type { BackendChoice } from '@crat/tensor';
 import { loadConfig } from '../config/load.js';
 import { ensureDataset } from '../run/synth-dataset.js';
 import { trainFromConfig } from '../run/train.js';
-import { writeFileAtomic, writeJsonAtomic } from '../train/atomic.js';
 import { formatDuration, type ProgressStream } from '../train/progress.js';
 import {
   aggregateRuns,

@@ -1,5 +1,6 @@
-import { mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdir } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
+import { writeJsonAtomic } from '@crat/core';
 import { LVIS, LVISEval, LVISResults } from '@crat/lvis';
 import type { Command } from 'commander';
 import type { IouType, LVISEvalReport } from 'lvis-ts-types';
@@ -37,7 +38,11 @@ export async function runEvalCommand(opts: EvalCommandOptions): Promise<EvalComm
     table: ev.format(),
     seconds: (performance.now() - t0) / 1000,
   };
-  if (opts.json) writeJsonAtomic(opts.json, result.report);
+  if (opts.json) {
+    const target = resolve(opts.json);
+    await mkdir(dirname(target), { recursive: true });
+    await writeJsonAtomic(target, result.report, 2);
+  }
   return result;
 }
 
@@ -65,20 +70,6 @@ function categoryProgress(
       stream.write(`${line}\n`);
     }
   };
-}
-
-/** Write JSON to a temporary file beside the target, then rename it into place. */
-export function writeJsonAtomic(path: string, value: unknown): void {
-  const target = resolve(path);
-  mkdirSync(dirname(target), { recursive: true });
-  const tmp = `${target}.tmp-${process.pid}`;
-  try {
-    writeFileSync(tmp, `${JSON.stringify(value, null, 2)}\n`);
-    renameSync(tmp, target);
-  } catch (err) {
-    rmSync(tmp, { force: true });
-    throw new Error(`cannot write ${target}: ${(err as Error).message}`);
-  }
 }
 
 export function registerEval(program: Command): void {

@@ -1,7 +1,7 @@
 import { join } from 'node:path';
+import { writeFileAtomic } from '@crat/core';
 import type { LVISEvalReport } from 'lvis-ts-types';
 import { LVIS_METRIC_NAMES } from 'lvis-ts-types';
-import { writeFileAtomic } from '../train/atomic.js';
 import { cropWithBox, matrixPng, pngDataUri } from './crops.js';
 import { type ReadReportOptions, type ReportInputs, readReportInputs } from './inputs.js';
 import {

@@ -1,10 +1,10 @@
 import { existsSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
+import { writeJsonAtomic } from '@crat/core';
 import { LVIS } from '@crat/lvis';
 import { type BackendChoice, initBackend } from '@crat/tensor';
 import type { IouType } from 'lvis-ts-types';
 import { loadConfig } from '../config/load.js';
-import { writeJsonAtomic } from '../train/atomic.js';
 import { checkpointWeightsFile } from '../train/checkpoint.js';
 import { ProgressReporter } from '../train/progress.js';
 import { loadDetectionDataset } from './datasets.js';

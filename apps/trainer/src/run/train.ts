@@ -2,7 +2,7 @@
 
 import { mkdirSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { type ImageSampler, imageSamplers, type PluginState } from '@crat/core';
+import { deriveSeed, type ImageSampler, imageSamplers, type PluginState } from '@crat/core';
 import { DataLoader, type LvisDetectionDataset } from '@crat/data';
 import { type DetectorBatch, detectorBatchFromCollated } from '@crat/detector';
 import { LVIS } from '@crat/lvis';
@@ -14,7 +14,6 @@ import { checkpointWeightsFile, type WeightsIO } from '../train/checkpoint.js';
 import type { BatchSource } from '../train/loop.js';
 import { buildLrSchedule, intervalToIters, type LrSchedule } from '../train/lr-schedule.js';
 import { ProgressReporter, type ProgressStream } from '../train/progress.js';
-import { deriveSeed } from '../train/rng.js';
 import { runTraining, type TrainingResult } from '../train/run-training.js';
 import { loadDetectionDataset } from './datasets.js';
 import { type DetectorBackend, type DetectorModel, detectorBackend } from './detector-api.js';

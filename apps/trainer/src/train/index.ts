@@ -1,4 +1,3 @@
-export { writeFileAtomic, writeJsonAtomic } from './atomic.js';
 export {
   CheckpointError,
   CheckpointManager,
@@ -39,5 +38,4 @@ export {
   type ProgressStream,
   type ProgressUpdate,
 } from './progress.js';
-export { deriveSeed, SeededRng } from './rng.js';
 export { type RunTrainingOptions, runTraining, type TrainingResult } from './run-training.js';

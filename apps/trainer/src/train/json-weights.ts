@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
+import { writeJsonAtomic } from '@crat/core';
 import { decodeTensor, type EncodedTensor, encodeTensor } from '@crat/tensor';
 import type * as tf from '@tensorflow/tfjs-core';
-import { writeJsonAtomic } from './atomic.js';
 import type { WeightsIO } from './checkpoint.js';
 
 /**

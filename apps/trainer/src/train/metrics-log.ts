@@ -1,5 +1,5 @@
 import { appendFileSync, existsSync, readFileSync } from 'node:fs';
-import { writeFileAtomic } from './atomic.js';
+import { writeFileAtomic } from '@crat/core';
 
 /** One line of `metrics.jsonl`. Training lines have `mode: 'train'`, evaluations `mode: 'val'`. */
 export interface MetricsRecord {

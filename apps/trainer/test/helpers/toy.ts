@@ -1,12 +1,13 @@
-import type { ImageSampler, LossTerms, PluginState, Stateful } from '@crat/core';
+import {
+  type ImageSampler,
+  type LossTerms,
+  type PluginState,
+  Rng,
+  type Stateful,
+} from '@crat/core';
 import { gradientStep, type StepOutput } from '@crat/tensor';
 import * as tf from '@tensorflow/tfjs-core';
-import {
-  type BatchSource,
-  jsonWeightsIO,
-  SeededRng,
-  type StepContext,
-} from '../../src/train/index.js';
+import { type BatchSource, jsonWeightsIO, type StepContext } from '../../src/train/index.js';
 
 /** A shuffled epoch-wise sampler over `n` items, resumable: enough ImageSampler for the loop's tests. */
 export class ToySampler implements ImageSampler {
@@ -18,7 +19,7 @@ export class ToySampler implements ImageSampler {
     readonly seed: number,
   ) {}
   epochIndices(epoch: number): Int32Array {
-    const rng = new SeededRng(this.seed * 1000 + epoch);
+    const rng = new Rng(this.seed * 1000 + epoch);
     const a = Int32Array.from({ length: this.n }, (_, i) => i);
     for (let i = a.length - 1; i > 0; i--) {
       const j = rng.int(i + 1);
@@ -72,7 +73,7 @@ export interface ToyBatch {
 
 /** A tiny 2-layer regression MLP on a fixed random dataset of `n` items. */
 export function makeToy(n = 24, inDim = 6, hidden = 8, noise = true) {
-  const rng = new SeededRng(7);
+  const rng = new Rng(7);
   const data = Array.from({ length: n }, () => Array.from({ length: inDim }, () => rng.normal()));
   const target = data.map((row) => [row.reduce((a, b, i) => a + b * (i % 3 === 0 ? 1 : -0.5), 0)]);
   const init = (shape: number[], name: string) =>
@@ -92,7 +93,7 @@ export function makeToy(n = 24, inDim = 6, hidden = 8, noise = true) {
   };
   const ema = new LossEma();
   // The model's own step randomness, checkpointed beside the EMA: resume must restore it.
-  const stepRng = new SeededRng(11);
+  const stepRng = new Rng(11);
   const loader = (images: { index: number }[]): ToyBatch => ({
     x: tf.tensor2d(images.map((i) => data[i.index]!)),
     y: tf.tensor2d(images.map((i) => target[i.index]!)),

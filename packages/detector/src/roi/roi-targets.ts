@@ -1,9 +1,9 @@
 // RoI-head training targets: proposals assigned and sampled per image, and the positives' mask targets.
 
+import type { Rng } from '@crat/core';
 import { boxIou, maskTargets } from '@crat/tensor';
 import { type DetectorBatch, maskShape } from '../batch.js';
 import type { AssignerConfig, SamplerConfig } from '../config.js';
-import type { Rng } from '../rng.js';
 import { addGtToAssignment, maxIouAssign } from './assigner.js';
 import { randomSample } from './sampler.js';
 

@@ -1,4 +1,4 @@
-import type { Rng } from '../rng.js';
+import type { Rng } from '@crat/core';
 import type { AssignResult } from './assigner.js';
 
 /** Indices of the sampled priors: positives (with their GT index, 0-based) and negatives. */

@@ -6,10 +6,11 @@ import type {
   ClassificationLoss,
   LossTerms,
   PositiveRoiInfo,
+  Rng,
   TaskTransfer,
   TaskTransferInputs,
-  TransferStepContext,
 } from '@crat/core';
+import { newTransferStepContext } from '@crat/core';
 import { DeltaXYWHBBoxCoder, multiLevelRoiAlign } from '@crat/tensor';
 import * as tf from '@tensorflow/tfjs-core';
 import type { DetectorBatch, DetectorImageMeta } from '../batch.js';
@@ -18,7 +19,6 @@ import type { RoiHeadConfig, TestConfig } from '../config.js';
 import { bceWithLogits, weightedL1 } from '../losses/elementwise.js';
 import type { ParamStore } from '../params.js';
 import { boxDetections, type Detections, pasteDetectionMasks } from '../post-processing.js';
-import type { Rng } from '../rng.js';
 import type { Proposals } from '../rpn/proposals.js';
 import { BBoxHead } from './bbox-head.js';
 import { MaskHead } from './mask-head.js';
@@ -117,7 +117,7 @@ export class StandardRoIHead {
     addTerms(bbox.terms, 'the bbox branch');
     const mask = this.maskLoss(features, sampled, batch);
     addTerms(mask.terms, 'the mask branch');
-    const ctx: TransferStepContext = { iteration, shared: new Map() };
+    const ctx = newTransferStepContext(iteration);
     for (const branch of ['bbox', 'mask'] as const) {
       for (const tr of this.transfers.filter((x) => x.branch === branch)) {
         addTerms(

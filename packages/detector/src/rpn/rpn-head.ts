@@ -1,6 +1,6 @@
 // The RPN head (mmdetection `RPNHead`): its layers, its anchors, its training loss and its proposals.
 
-import type { LossTerms } from '@crat/core';
+import type { LossTerms, Rng } from '@crat/core';
 import { AnchorGenerator, DeltaXYWHBBoxCoder } from '@crat/tensor';
 import * as tf from '@tensorflow/tfjs-core';
 import type { DetectorBatch, DetectorImageMeta } from '../batch.js';
@@ -8,7 +8,6 @@ import type { RpnHeadConfig } from '../config.js';
 import { Conv2d } from '../layers.js';
 import { bceWithLogits, weightedL1 } from '../losses/elementwise.js';
 import type { ParamStore } from '../params.js';
-import type { Rng } from '../rng.js';
 import { type AnchorSet, buildAnchors, validAnchorFlags } from './anchors.js';
 import { type Proposals, rpnProposals } from './proposals.js';
 import { rpnTargets } from './rpn-targets.js';

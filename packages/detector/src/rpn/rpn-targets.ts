@@ -1,7 +1,7 @@
+import type { Rng } from '@crat/core';
 import { boxIou, type DeltaXYWHBBoxCoder } from '@crat/tensor';
 import { encodeDeltas, takeBoxes } from '../boxes.js';
 import type { AssignerConfig, SamplerConfig } from '../config.js';
-import type { Rng } from '../rng.js';
 import { maxIouAssign } from '../roi/assigner.js';
 import { randomSample } from '../roi/sampler.js';
 

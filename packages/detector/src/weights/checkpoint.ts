@@ -1,4 +1,5 @@
-import { readFile, rename, writeFile } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
+import { writeFileAtomic } from '@crat/core';
 import * as tf from '@tensorflow/tfjs-core';
 import type { MaskRCNN } from '../mask-rcnn.js';
 import { fromTorchLayout, torchShape, toTorchLayout } from '../params.js';
@@ -89,15 +90,13 @@ export function deserializeWeights(
   return report;
 }
 
-/** Write the weights to `path` atomically (temporary file, then rename). */
+/** Write the weights to `path` atomically (temporary file, fsync, then rename). */
 export async function saveWeights(
   model: MaskRCNN,
   path: string,
   metadata?: Record<string, string>,
 ): Promise<void> {
-  const tmp = `${path}.tmp-${process.pid}`;
-  await writeFile(tmp, serializeWeights(model, metadata));
-  await rename(tmp, path);
+  await writeFileAtomic(path, serializeWeights(model, metadata));
 }
 
 export async function loadWeights(
