@@ -48,6 +48,7 @@ export const detectorConfigObject = z.strictObject({
   }),
   rpnHead: z.strictObject({
     featChannels: positiveInt,
+    roundAnchors: z.boolean(),
     anchorStrides: z.array(positiveInt).min(1),
     anchorRatios: z.array(positive).min(1),
     anchorScales: z.array(positive).min(1),
@@ -85,6 +86,7 @@ export const detectorConfigObject = z.strictObject({
     nmsIouThr: fraction,
     maxPerImg: positiveInt,
     maskThrBinary: fraction,
+    maskPaste: z.enum(['mmdetection', 'torchvision']),
   }),
 });
 

@@ -55,6 +55,8 @@ export interface ProposalConfig {
 
 export interface RpnHeadConfig {
   featChannels: number;
+  /** Base anchors rounded to integers, as torchvision's `AnchorGenerator` does (mmdetection: false). */
+  roundAnchors: boolean;
   anchorStrides: number[];
   anchorRatios: number[];
   anchorScales: number[];
@@ -102,6 +104,8 @@ export interface TestConfig {
   nmsIouThr: number;
   maxPerImg: number;
   maskThrBinary: number;
+  /** How mask probabilities are pasted into the image: mmdetection's grid sampling or torchvision's `paste_masks_in_image`. */
+  maskPaste: 'mmdetection' | 'torchvision';
 }
 
 /**
@@ -133,6 +137,7 @@ export function r50FpnConfig(numClasses: number): DetectorConfig {
     neck: { outChannels: 256, numOuts: 5 },
     rpnHead: {
       featChannels: 256,
+      roundAnchors: false,
       anchorStrides: [4, 8, 16, 32, 64],
       anchorRatios: [0.5, 1, 2],
       anchorScales: [8],
@@ -171,8 +176,35 @@ export function r50FpnConfig(numClasses: number): DetectorConfig {
       },
       mask: { roiSize: 14, numConvs: 4, convChannels: 256, maskSize: 28, lossMaskWeight: 1 },
     },
-    test: { scoreThr: 1e-4, nmsIouThr: 0.5, maxPerImg: 300, maskThrBinary: 0.5 },
+    test: {
+      scoreThr: 1e-4,
+      nmsIouThr: 0.5,
+      maxPerImg: 300,
+      maskThrBinary: 0.5,
+      maskPaste: 'mmdetection',
+    },
   };
+}
+
+/**
+ * `cfg` with what torchvision's `MaskRCNN` does differently from mmdetection: integer base
+ * anchors, RoIAlign without the half-pixel shift and 2 samples per bin, RPN test proposals of
+ * `rpn_pre_nms_top_n_test` / `rpn_post_nms_top_n_test` 1000 with min size 1e-3, box score
+ * threshold 0.05, 100 detections, torchvision's mask paste. Weights from a torchvision file
+ * then give torchvision's outputs.
+ */
+export function torchvisionCompatible(cfg: DetectorConfig): DetectorConfig {
+  return resolveDetectorConfig(
+    {
+      rpnHead: {
+        roundAnchors: true,
+        test: { nmsPre: 1000, nmsIouThr: 0.7, maxPerImg: 1000, minBboxSize: 1e-3 },
+      },
+      roiHead: { aligned: false, samplingRatio: 2 },
+      test: { scoreThr: 0.05, nmsIouThr: 0.5, maxPerImg: 100, maskPaste: 'torchvision' },
+    },
+    cfg,
+  );
 }
 
 /**
@@ -209,6 +241,7 @@ export const detectorPresets: Record<string, (numClasses: number) => DetectorCon
   mask_rcnn_r50_fpn: r50FpnConfig,
   mask_rcnn_r18_fpn: r18FpnConfig,
   mask_rcnn_r18_fpn_cpu: cpuPresetConfig,
+  mask_rcnn_r50_fpn_torchvision: (c) => torchvisionCompatible(r50FpnConfig(c)),
 };
 
 /** The preset `name` for `numClasses` classes; an unknown name is an error listing the known ones. */

@@ -32,6 +32,7 @@ export {
   detectorPresets,
   r18FpnConfig,
   r50FpnConfig,
+  torchvisionCompatible,
 } from './config.js';
 export {
   detectorConfigObject,

@@ -1,7 +1,12 @@
 // Inference post-processing: class-wise boxes to per-image detections (mmdetection's
 // `multiclass_nms`) and mask probabilities pasted into the original image.
 
-import { batchedNms, type DeltaXYWHBBoxCoder, pasteMasks } from '@crat/tensor';
+import {
+  batchedNms,
+  type DeltaXYWHBBoxCoder,
+  pasteMasks,
+  pasteMasksTorchvision,
+} from '@crat/tensor';
 import type { DetectorImageMeta } from './batch.js';
 import { decodeDeltas, scaleBoxes } from './boxes.js';
 import type { TestConfig } from './config.js';
@@ -113,12 +118,14 @@ export function pasteDetectionMasks(
   probs: Float32Array,
   m: number,
   threshold: number,
+  paste: TestConfig['maskPaste'] = 'mmdetection',
 ): void {
+  const pasteFn = paste === 'torchvision' ? pasteMasksTorchvision : pasteMasks;
   let offset = 0;
   for (const d of dets) {
     const nd = d.scores.length;
     const [h, w] = d.originalShape;
-    d.masks = pasteMasks(
+    d.masks = pasteFn(
       probs.subarray(offset * m * m, (offset + nd) * m * m),
       m,
       d.boxes,

@@ -378,6 +378,6 @@ export class StandardRoIHead {
       probs.set((await chunk.data()) as Float32Array, start * m * m);
       chunk.dispose();
     }
-    pasteDetectionMasks(dets, probs, m, test.maskThrBinary);
+    pasteDetectionMasks(dets, probs, m, test.maskThrBinary, test.maskPaste);
   }
 }

@@ -50,6 +50,7 @@ export class RpnHead {
       strides: cfg.anchorStrides,
       ratios: cfg.anchorRatios,
       scales: cfg.anchorScales,
+      roundBaseAnchors: cfg.roundAnchors,
     });
     this.numAnchors = this.#generator.numBaseAnchors;
     const init = { type: 'normal', std: 0.01 } as const;

@@ -6,6 +6,14 @@ export interface AnchorGeneratorOptions {
   baseSizes?: number[];
   /** anchor centre offset in units of the base size (mmdetection center_offset, default 0) */
   centerOffset?: number;
+  /** Round the base anchors to integers, half to even (torchvision's `AnchorGenerator`); default false (mmdetection). */
+  roundBaseAnchors?: boolean;
+}
+
+/** `Math.round` with ties to even, as `torch.round`. */
+function roundHalfEven(x: number): number {
+  const r = Math.round(x);
+  return Math.abs(x % 1) === 0.5 && r % 2 !== 0 ? r - 1 : r;
 }
 
 /**
@@ -19,6 +27,7 @@ export class AnchorGenerator {
   readonly scales: number[];
   readonly baseSizes: number[];
   readonly centerOffset: number;
+  readonly roundBaseAnchors: boolean;
   readonly numBaseAnchors: number;
   /** per level: A*4 base anchors */
   readonly baseAnchors: Float64Array[];
@@ -34,6 +43,7 @@ export class AnchorGenerator {
       );
     }
     this.centerOffset = opts.centerOffset ?? 0;
+    this.roundBaseAnchors = opts.roundBaseAnchors ?? false;
     this.numBaseAnchors = this.ratios.length * this.scales.length;
     this.baseAnchors = this.baseSizes.map((size) => this.levelBaseAnchors(size));
   }
@@ -49,7 +59,8 @@ export class AnchorGenerator {
       for (const scale of this.scales) {
         const w = size * wRatio * scale;
         const h = size * hRatio * scale;
-        out.set([cx - 0.5 * w, cy - 0.5 * h, cx + 0.5 * w, cy + 0.5 * h], a * 4);
+        const box = [cx - 0.5 * w, cy - 0.5 * h, cx + 0.5 * w, cy + 0.5 * h];
+        out.set(this.roundBaseAnchors ? box.map(roundHalfEven) : box, a * 4);
         a++;
       }
     }
