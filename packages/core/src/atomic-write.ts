@@ -1,8 +1,7 @@
-/**
- * Writing a file so that no reader ever sees half of it (Node only): the bytes go to a
- * temporary file in the same folder, are flushed to disk, and the temporary file is renamed
- * over the target; on any failure the temporary file is removed.
- */
+// The one atomic file write (Node only): the bytes go to a temporary file in the same folder,
+// are flushed and renamed over the target, so no reader ever sees half a file; on a failure the
+// temporary file is removed.
+
 import { type FileHandle, open, rename, rm } from 'node:fs/promises';
 
 /** A failed atomic write; `path` is the target, `code` the file-system error code (e.g. ENOENT) when there was one. */

@@ -1,3 +1,5 @@
+// Public API of @crat/core.
+
 export { AtomicWriteError, writeFileAtomic, writeJsonAtomic } from './atomic-write.js';
 export { readClassificationLabels } from './classification-labels.js';
 export type {

@@ -1,10 +1,7 @@
-/**
- * The project's one seeded random generator (Mulberry32, whose whole state is one 32-bit
- * word so a checkpoint can carry it) and the ways seeds are derived for it. Every seeded
- * stream (samplers, data pipeline, synthetic set, Group Softmax, the detector) draws from
- * `Rng`; a stream is derived per use (`deriveSeed` by name, `mixSeed` per epoch/index), so
- * it never depends on what ran before it.
- */
+// The project's one seeded generator (Mulberry32: its state is one 32-bit word a checkpoint
+// carries) and the seeds derived from a run's seed per use, by name or per epoch and index, so
+// no stream depends on what ran before it.
+
 import type { PluginState, Stateful } from './state.js';
 
 /** A uniform [0, 1) generator, as the samplers, the data pipeline and the synthetic set take it. */

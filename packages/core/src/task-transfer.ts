@@ -1,8 +1,6 @@
-/**
- * The `TaskTransfer` contract: what a class-wise branch (bbox, mask) hands its transfer
- * plug-ins each step, the typed hand-over from the bbox branch's plug-ins to the mask
- * branch's, and the options a report passes to their diagnostics.
- */
+// The `TaskTransfer` contract: what a class-wise branch (bbox, mask) hands its transfer
+// plug-ins each step, the typed bbox-to-mask hand-over, and what a report asks of diagnostics.
+
 import type { Tensor, Tensor1D, Tensor2D, Variable } from '@tensorflow/tfjs-core';
 import type { LossTerms } from './classification-loss.js';
 import type { Stateful } from './state.js';

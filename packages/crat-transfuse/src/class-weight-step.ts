@@ -1,3 +1,6 @@
+// One step of CRAT's class weights: update the Fisher, compare each RoI's gradient with every
+// class's Fisher, and turn the similarities into weights over the other classes.
+
 import * as tf from '@tensorflow/tfjs-core';
 import type { PresentClasses } from './class-index.js';
 import { classExcludingSoftmax, cosineToFisher, seenClassMask } from './class-weights.js';

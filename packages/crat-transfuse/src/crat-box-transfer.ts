@@ -1,4 +1,6 @@
-/** `crat-bbox`: CRAT on the class-wise box-regression layer, handing its class weights to `crat-mask`. */
+// `crat-bbox`: CRAT on the class-wise box-regression layer, handing its class weights to
+// `crat-mask`.
+
 import type {
   BoxToMaskHandOver,
   LossTerms,

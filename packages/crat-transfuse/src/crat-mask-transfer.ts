@@ -1,4 +1,6 @@
-/** `crat-mask`: CRAT on the class-wise 1x1 mask-logits conv, weighted by `crat-bbox`'s hand-over or its own Fisher. */
+// `crat-mask`: CRAT on the class-wise 1x1 mask-logits conv, weighted by `crat-bbox`'s hand-over
+// or its own Fisher.
+
 import type {
   BoxToMaskHandOver,
   LossTerms,

@@ -1,8 +1,6 @@
-/**
- * What the two CRAT plug-ins share: the class count and options, the Fisher bank, the
- * transfer diagnostics, the checks every step's inputs get, and the JSON state that carries
- * bank and diagnostics through a checkpoint. `crat-bbox` and `crat-mask` add their `losses`.
- */
+// What the two CRAT plug-ins share: options, Fisher bank, diagnostics, the checks every step's
+// inputs get, and the checkpoint state; `crat-bbox` and `crat-mask` add their `losses`.
+
 import type {
   LossTerms,
   PluginState,

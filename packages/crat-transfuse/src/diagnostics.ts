@@ -1,3 +1,6 @@
+// What CRAT transfused, for reports: a running source→target weight matrix and each target
+// class's top RoIs, summarised and carried through checkpoints.
+
 import type { JsonValue, PositiveRoiInfo, TransferDiagnosticsOptions } from '@crat/core';
 import { CratStateError } from './state-codec.js';
 

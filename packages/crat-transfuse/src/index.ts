@@ -1,3 +1,5 @@
+// Public API of @crat/crat-transfuse; importing it registers `crat-bbox` and `crat-mask`.
+
 import './register.js';
 
 export {

@@ -1,3 +1,6 @@
+// The CRAT plug-ins' options: the gradient modes, the published defaults, and validation that
+// names the plug-in and the option.
+
 /**
  * How the per-RoI gradient vectors are built, matching the fixture variants:
  * - `reference` (`reference_shortcut`): exactly the published commit. The first positive's

@@ -1,3 +1,5 @@
+// Public API of @crat/detector.
+
 export type {
   CollatedBatchLike,
   DetectorBatch,

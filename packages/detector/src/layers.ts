@@ -1,3 +1,6 @@
+// The layers the detector is built from (conv, frozen BN folded into conv, linear, 2x2 deconv,
+// nearest upsampling), their gradients routed around the wasm backend's slow or missing kernels.
+
 import * as tf from '@tensorflow/tfjs-core';
 import type { ParamInit, ParamStore } from './params.js';
 

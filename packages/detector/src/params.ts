@@ -1,3 +1,6 @@
+// The model's named parameters: their initialisation from the seeded generator, the store that
+// holds them, and their PyTorch layout, so checkpoints use mmdetection's names and shapes.
+
 import type { Rng } from '@crat/core';
 import * as tf from '@tensorflow/tfjs-core';
 

@@ -1,3 +1,6 @@
+// A whole synthetic long-tailed LVIS v1 dataset written atomically: class counts planned,
+// classes assigned to images, images rendered, annotation files and `synth_meta.json` written.
+
 import { existsSync, mkdirSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { basename, dirname, join, resolve } from 'node:path';

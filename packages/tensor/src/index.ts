@@ -1,3 +1,6 @@
+// Public API of @crat/tensor; importing it also installs the missing gradients and the kernel
+// fixes for the cpu and wasm backends.
+
 export {
   activeBackend,
   type BackendChoice,

@@ -1,3 +1,6 @@
+// `crat bench experiments`: every loss with and without CRAT, and the CRAT modes on EQLv2,
+// trained on a budget for each seed and written as Markdown tables.
+
 import { mkdirSync, readFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { join, resolve } from 'node:path';

@@ -1,3 +1,5 @@
+// `crat bench`: the command line of the benchmarks that train (`experiments`).
+
 import type { BackendChoice } from '@crat/tensor';
 import type { Command } from 'commander';
 import { runExperiments } from '../bench/experiments.js';

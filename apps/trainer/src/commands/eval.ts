@@ -1,3 +1,6 @@
+// `crat eval`: LVIS evaluation of a results file, with progress over categories and an
+// optional JSON report.
+
 import { mkdir } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import { writeJsonAtomic } from '@crat/core';

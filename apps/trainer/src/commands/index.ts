@@ -1,3 +1,5 @@
+// The list of `crat` sub-commands, each added to the program by its own module's function.
+
 import type { Command } from 'commander';
 import { registerBench } from './bench.js';
 import { registerEval } from './eval.js';

@@ -1,3 +1,6 @@
+// `crat synth`: the command line of the synthetic dataset generator, with its progress line and
+// summary.
+
 import { generateSynthDataset, type SynthResult } from '@crat/lvis-synth';
 import type { Command } from 'commander';
 

@@ -1,3 +1,5 @@
+// `crat test`: the command line over `testFromConfig`.
+
 import type { BackendChoice } from '@crat/tensor';
 import type { Command } from 'commander';
 import { testFromConfig } from '../run/test.js';

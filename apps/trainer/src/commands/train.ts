@@ -1,3 +1,5 @@
+// `crat train`: the command line over `trainFromConfig`, and the default config `pnpm train` runs.
+
 import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';

@@ -1,3 +1,6 @@
+// `--cfg-options` overrides: parsed as mmengine's `DictAction` does, then set on a config by
+// dotted key.
+
 import { type ConfigObject, isPlainObject } from '@crat/core';
 
 export class CfgOptionsError extends Error {

@@ -1,3 +1,6 @@
+// The trainer's config as the package exports it: the schema, `defineConfig`, loading with
+// `_base_` merging, `--cfg-options`, and the config error.
+
 export type { DeepPartial } from '@crat/core';
 export { type ConfigObject, deepMerge, type Provenance } from '@crat/core';
 export { applyCfgOptions, CfgOptionsError, parseCfgOptions, parseValue } from './cfg-options.js';

@@ -1,3 +1,6 @@
+// Loading a config file: its `_base_` files merged under it, `--cfg-options` and the model
+// preset applied, then validation whose errors name the file that set each bad field.
+
 import { existsSync } from 'node:fs';
 import { basename, dirname, extname, relative, resolve } from 'node:path';
 import { type ConfigObject, deepMerge, isPlainObject, type Provenance, sourceOf } from '@crat/core';

@@ -1,11 +1,12 @@
+// The trainer's config schema (zod), composed from the detector's own, validated after every
+// `_base_` is merged and every `--cfg-options` override applied.
+
 import { detectorConfigObject, refineDetectorConfig } from '@crat/detector';
 import { z } from 'zod';
 
-// The trainer's configuration, validated after every `_base_` is merged and every
-// `--cfg-options` override applied. Plug-in entries (`loss`, `transfers`, `sampler`) are
-// `{ type, ...options }`: the schema checks their shape here; their options are checked
-// against the plug-in's registered defaults when the trainer builds them, because the
-// plug-in packages own those.
+// Plug-in entries (`loss`, `transfers`, `sampler`) are `{ type, ...options }`: the schema checks
+// their shape here; their options are checked against the plug-in's registered defaults when the
+// trainer builds them, because the plug-in packages own those.
 
 const positiveInt = z.number().int().positive();
 const nonNegativeInt = z.number().int().nonnegative();

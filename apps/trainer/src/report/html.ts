@@ -1,3 +1,6 @@
+// The training report as one self-contained HTML page (no network, no library): loss curves,
+// AP per frequency group and per class, and the CRAT transfer matrix with its top samples.
+
 import { join } from 'node:path';
 import { writeFileAtomic } from '@crat/core';
 import type { LVISEvalReport } from 'lvis-ts-types';

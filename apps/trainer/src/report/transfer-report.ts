@@ -1,7 +1,6 @@
-/**
- * The report's CRAT transfer files: their format, their validation, and the conversion from
- * CRAT's diagnostics summary.
- */
+// The report's CRAT transfer files: their format, their validation, and their conversion from
+// CRAT's diagnostics summary.
+
 import type { CratDiagnostics, TargetClassDiagnostics, TransfusedRoi } from '@crat/crat-transfuse';
 
 /** One transfused RoI shown in the report: the box a source-class RoI trained a target class on. */

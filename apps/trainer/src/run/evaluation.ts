@@ -1,3 +1,6 @@
+// LVIS evaluation of a run's results, and its outputs: the `eval/` record, the metrics-log
+// fields and the printed table.
+
 import { join } from 'node:path';
 import { writeJsonAtomic } from '@crat/core';
 import { LVIS, LVISEval, LVISResults } from '@crat/lvis';

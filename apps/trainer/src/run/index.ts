@@ -1,3 +1,6 @@
+// The runs' public API: `crat train` and `crat test` from a config, the detector they build,
+// datasets, inference, evaluation and the files a run writes.
+
 export { loadDetectionDataset } from './datasets.js';
 export {
   buildMaskRcnn,

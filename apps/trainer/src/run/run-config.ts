@@ -1,3 +1,6 @@
+// What a run was trained from, recorded as `<workDir>/config.json` with absolute paths, for
+// `crat report` and `crat test`.
+
 import { join, resolve } from 'node:path';
 import { writeJsonAtomic } from '@crat/core';
 import type { LoadedConfig } from '../config/load.js';

@@ -1,3 +1,6 @@
+// A config's dataset made ready: a missing synthetic set generated from `dataset.synth`, then
+// every annotation file checked.
+
 import { existsSync } from 'node:fs';
 import { isAbsolute, resolve } from 'node:path';
 import { generateSynthDataset, type SynthOptions } from '@crat/lvis-synth';

@@ -1,3 +1,6 @@
+// `crat test`: a checkpoint run over the config's test (or val) split, its results written and
+// evaluated.
+
 import { existsSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { writeJsonAtomic } from '@crat/core';

@@ -1,4 +1,5 @@
-/** Writes each transfer plug-in's diagnostics as the report's `crat_transfer_<branch>.json` files. */
+// Each transfer plug-in's diagnostics written as the report's `crat_transfer_<branch>.json`.
+
 import { join } from 'node:path';
 import type { TaskTransfer } from '@crat/core';
 import { writeJsonAtomic } from '@crat/core';

@@ -1,3 +1,6 @@
+// A work dir's checkpoints: written so an interrupted save never looks complete, found,
+// listed, pruned and read back with everything a resumed run needs.
+
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { mkdir, rename, rm } from 'node:fs/promises';
 import { join, resolve } from 'node:path';

@@ -1,3 +1,6 @@
+// The training stack's public API: the loop and its hooks, a run wired from them, checkpoints,
+// the learning-rate schedule, the metrics log and the progress bar.
+
 export {
   CheckpointError,
   CheckpointManager,

@@ -1,3 +1,6 @@
+// Checkpoint weights for any set of named variables, as exact JSON, for models that bring no
+// weight format of their own (the detector writes safetensors).
+
 import { readFile } from 'node:fs/promises';
 import { writeJsonAtomic } from '@crat/core';
 import { decodeTensor, type EncodedTensor, encodeTensor } from '@crat/tensor';

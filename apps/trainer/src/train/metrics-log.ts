@@ -1,3 +1,6 @@
+// A work dir's `metrics.jsonl`: a line per training step and per evaluation, appended whole,
+// truncated on resume, read back skipping a torn last line.
+
 import { appendFileSync, existsSync, readFileSync } from 'node:fs';
 import { writeFileAtomic } from '@crat/core';
 

@@ -1,3 +1,6 @@
+// The FPN neck (mmdetection `FPN`, no extra convs): laterals, top-down path, output convs and
+// max-pooled extra levels.
+
 import * as tf from '@tensorflow/tfjs-core';
 import type { FpnConfig } from '../config.js';
 import { Conv2d, upsampleNearest } from '../layers.js';

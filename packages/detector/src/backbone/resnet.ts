@@ -1,3 +1,6 @@
+// The ResNet-18/34/50 backbone with torchvision parameter names and frozen-statistics BN,
+// giving C2..C5.
+
 import * as tf from '@tensorflow/tfjs-core';
 import type { BackboneConfig } from '../config.js';
 import { ConvBn } from '../layers.js';

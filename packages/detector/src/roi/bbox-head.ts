@@ -1,3 +1,6 @@
+// The box head's layers (mmdetection `Shared2FCBBoxHead`): forward only; its targets and
+// losses live in the RoI head.
+
 import * as tf from '@tensorflow/tfjs-core';
 import type { BBoxHeadConfig } from '../config.js';
 import { Linear } from '../layers.js';

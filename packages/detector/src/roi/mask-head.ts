@@ -1,3 +1,6 @@
+// The mask head's layers (mmdetection `FCNMaskHead`): forward only; its targets and loss live
+// in the RoI head.
+
 import type * as tf from '@tensorflow/tfjs-core';
 import type { MaskHeadConfig } from '../config.js';
 import { Conv2d, Deconv2x2 } from '../layers.js';

@@ -1,3 +1,6 @@
+// mmdetection's `RandomSampler`: a fixed number of assigned priors, positives up to a fraction,
+// drawn from the seeded generator.
+
 import type { Rng } from '@crat/core';
 import type { AssignResult } from './assigner.js';
 

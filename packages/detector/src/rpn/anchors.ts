@@ -1,3 +1,6 @@
+// The RPN's anchors for one image size, per level and concatenated, and which of them lie
+// inside an image's padded size.
+
 import type { AnchorGenerator } from '@crat/tensor';
 
 /** The anchors of one image size: per level, and concatenated over levels (row, column, anchor order). */

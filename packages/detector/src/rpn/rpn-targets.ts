@@ -1,3 +1,6 @@
+// RPN training targets (mmdetection `AnchorHead.get_targets`): each image's valid anchors
+// assigned and sampled, the positives given their GT's encoded deltas.
+
 import type { Rng } from '@crat/core';
 import { boxIou, type DeltaXYWHBBoxCoder } from '@crat/tensor';
 import { encodeDeltas, takeBoxes } from '../boxes.js';

@@ -1,3 +1,6 @@
+// The detector's weights saved and loaded as safetensors, in PyTorch layout under mmdetection
+// names, so a converted mmdetection or torchvision checkpoint loads as it is.
+
 import { readFile } from 'node:fs/promises';
 import { writeFileAtomic } from '@crat/core';
 import * as tf from '@tensorflow/tfjs-core';

@@ -1,3 +1,6 @@
+// Which rows each group trains on this step (BAGS' "others" subsampling), drawn by a seeded
+// sampler whose position a checkpoint carries.
+
 import { Rng } from '@crat/core';
 
 /**

@@ -1,3 +1,5 @@
+// mmdetection's `AnchorGenerator`: base anchors per level and their grid over a feature map.
+
 export interface AnchorGeneratorOptions {
   strides: number[];
   ratios: number[];

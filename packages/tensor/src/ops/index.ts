@@ -1,3 +1,6 @@
+// The detection ops (anchors, box coding, NMS, RoIAlign, mask targets and pasting), gathered
+// for the package's public API.
+
 export { AnchorGenerator, type AnchorGeneratorOptions } from './anchors.js';
 export { type DecodeOptions, type DeltaCoderOptions, DeltaXYWHBBoxCoder } from './box-coder.js';
 export { maskTargets, pasteMasks, pasteMasksTorchvision } from './masks.js';

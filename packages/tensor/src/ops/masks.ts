@@ -1,3 +1,6 @@
+// The mask ops mmdetection's mask head needs: mask targets cropped from GT bitmaps, and
+// predicted masks pasted back into the image.
+
 import { applyPlan, planRoiAlign } from './roi-align-plan.js';
 
 /**
