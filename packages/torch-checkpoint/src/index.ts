@@ -16,6 +16,16 @@ export {
   float32ToFloat16Bits,
   toFloat32,
 } from './float-widening.js';
+export { type CheckpointNaming, guessNaming, toMmdetNames } from './name-maps/naming.js';
+export {
+  applyRenameRules,
+  type RenameOptions,
+  type RenameResult,
+  type RenameRule,
+  selectRows,
+} from './name-maps/rename-rules.js';
+export { torchvisionMaskRcnnToMmdet } from './name-maps/torchvision-mask-rcnn.js';
+export { type ResnetMapOptions, torchvisionResnetToMmdet } from './name-maps/torchvision-resnet.js';
 export type { HostValue, PickleValue } from './pickle/pickle-value.js';
 export {
   parseTorchCheckpoint,
