@@ -11,8 +11,9 @@ export class TorchCheckpointError extends Error {
     readonly record: string,
     message: string,
     readonly field?: string,
+    cause?: unknown,
   ) {
-    super(`${file}: ${record}${field === undefined ? '' : `: ${field}`}: ${message}`);
+    super(`${file}: ${record}${field === undefined ? '' : `: ${field}`}: ${message}`, { cause });
     this.name = 'TorchCheckpointError';
   }
 }

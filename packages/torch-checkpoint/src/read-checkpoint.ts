@@ -1,10 +1,10 @@
 // The entry points: tell the format from the first bytes, read the object, and find its state dict.
 
-import { readFile } from 'node:fs/promises';
 import { TorchCheckpointError } from './checkpoint-error.js';
 import type { TorchTensor } from './dtypes.js';
+import { type ByteSource, fileSource, memorySource } from './formats/byte-source.js';
 import { looksLegacy, readLegacyCheckpoint } from './formats/legacy-checkpoint.js';
-import { readZipCheckpoint } from './formats/zip-checkpoint.js';
+import { looksZip, readZipCheckpoint } from './formats/zip-checkpoint.js';
 import type { PickleValue } from './pickle/pickle-value.js';
 import { stateDictOf } from './state-dict.js';
 
@@ -26,65 +26,74 @@ export interface TorchCheckpoint extends TorchFile {
   meta: PickleValue | undefined;
 }
 
-function isZip(bytes: Uint8Array): boolean {
-  return (
-    bytes.length >= 4 &&
-    bytes[0] === 0x50 &&
-    bytes[1] === 0x4b &&
-    bytes[2] === 0x03 &&
-    bytes[3] === 0x04
-  );
+function isTar(head: Uint8Array): boolean {
+  return head.length > 262 && new TextDecoder().decode(head.subarray(257, 262)) === 'ustar';
 }
 
-function isTar(bytes: Uint8Array): boolean {
-  return bytes.length > 262 && new TextDecoder().decode(bytes.subarray(257, 262)) === 'ustar';
-}
-
-/** Read the object of a torch.save file held in memory; `file` names it in errors. */
-export function parseTorchFile(input: Uint8Array, file = '<bytes>'): TorchFile {
-  // A Node Buffer's slice() is a view, not a copy: read through a plain Uint8Array so that the
-  // copies this reader makes (aligned storages, bytes values) are copies.
-  const bytes = new Uint8Array(input.buffer, input.byteOffset, input.byteLength);
-  if (bytes.length === 0) throw new TorchCheckpointError(file, 'file', 'is empty');
-  if (isZip(bytes)) return { file, format: 'zip', root: readZipCheckpoint(bytes, file) };
-  if (looksLegacy(bytes))
-    return { file, format: 'legacy', root: readLegacyCheckpoint(bytes, file) };
-  if (isTar(bytes)) {
+/** Tell the format from the first bytes and read the object. */
+function readSource(source: ByteSource, file: string): TorchFile {
+  if (source.size === 0) throw new TorchCheckpointError(file, 'file', 'is empty');
+  const head = source.read(0, Math.min(source.size, 512), 'first bytes');
+  if (looksZip(head)) return { file, format: 'zip', root: readZipCheckpoint(source, file) };
+  if (looksLegacy(head))
+    return { file, format: 'legacy', root: readLegacyCheckpoint(source, file) };
+  if (isTar(head)) {
     throw new TorchCheckpointError(
       file,
       'file',
       'a tar archive: the tar format of the earliest PyTorch releases is not supported; re-save it with a newer torch',
     );
   }
-  const head = [...bytes.subarray(0, 4)].map((b) => b.toString(16).padStart(2, '0')).join(' ');
+  const hex = [...head.subarray(0, 4)].map((b) => b.toString(16).padStart(2, '0')).join(' ');
   throw new TorchCheckpointError(
     file,
     'file',
-    `is not a PyTorch checkpoint: neither a zip archive nor a pickle (first bytes ${head})`,
+    `is not a PyTorch checkpoint: neither a zip archive nor a pickle (first bytes ${hex})`,
   );
 }
 
-async function bytesOf(source: string | Uint8Array): Promise<{ bytes: Uint8Array; file: string }> {
-  if (typeof source !== 'string') return { bytes: source, file: '<bytes>' };
+/**
+ * Read the object of a torch.save file held in memory; `file` names it in errors. Tensors
+ * may be views of `bytes` (where a storage is aligned in it): do not write to `bytes` after.
+ */
+export function parseTorchFile(bytes: Uint8Array, file = '<bytes>'): TorchFile {
+  return readSource(memorySource(bytes), file);
+}
+
+/** Read a torch.save file from disk, only the records it needs, each straight into its tensor's memory. */
+export function readTorchFileSync(path: string): TorchFile {
+  let source: ByteSource;
   try {
-    return { bytes: await readFile(source), file: source };
+    source = fileSource(path);
   } catch (err) {
     const message = err instanceof Error ? err.message : String(err);
-    throw new TorchCheckpointError(source, 'file', `cannot be read: ${message}`);
+    throw new TorchCheckpointError(path, 'file', `cannot be read: ${message}`, undefined, err);
+  }
+  try {
+    return readSource(source, path);
+  } finally {
+    source.close();
   }
 }
 
 /** Read a torch.save file (path or bytes) and return its object with tensors read. */
 export async function readTorchFile(source: string | Uint8Array): Promise<TorchFile> {
-  const { bytes, file } = await bytesOf(source);
-  return parseTorchFile(bytes, file);
+  return typeof source === 'string' ? readTorchFileSync(source) : parseTorchFile(source);
 }
 
-/** Read a checkpoint held in memory and find its state dict. */
-export function parseTorchCheckpoint(bytes: Uint8Array, file = '<bytes>'): TorchCheckpoint {
-  const torchFile = parseTorchFile(bytes, file);
-  const found = stateDictOf(torchFile.root, file);
+function withStateDict(torchFile: TorchFile): TorchCheckpoint {
+  const found = stateDictOf(torchFile.root, torchFile.file);
   return { ...torchFile, tensors: found.tensors, stateDictKey: found.key, meta: found.meta };
+}
+
+/** Read a checkpoint held in memory and find its state dict (tensors may be views of `bytes`). */
+export function parseTorchCheckpoint(bytes: Uint8Array, file = '<bytes>'): TorchCheckpoint {
+  return withStateDict(parseTorchFile(bytes, file));
+}
+
+/** Read a checkpoint from disk and find its state dict. */
+export function readTorchCheckpointSync(path: string): TorchCheckpoint {
+  return withStateDict(readTorchFileSync(path));
 }
 
 /**
@@ -92,6 +101,5 @@ export function parseTorchCheckpoint(bytes: Uint8Array, file = '<bytes>'): Torch
  * mmdetection `{meta, state_dict}` or `{model}`. Only allowed globals are accepted.
  */
 export async function readTorchCheckpoint(source: string | Uint8Array): Promise<TorchCheckpoint> {
-  const { bytes, file } = await bytesOf(source);
-  return parseTorchCheckpoint(bytes, file);
+  return withStateDict(await readTorchFile(source));
 }

@@ -109,3 +109,44 @@ export function legacyCheckpoint(objectPickle: Uint8Array): Uint8Array {
   const keys = pickle(op.PROTO(2), [0x5d], op.STOP);
   return Uint8Array.from([...legacyHeader(), ...objectPickle, ...keys]);
 }
+
+const u64 = (v: number) => [...u32(v % 2 ** 32), ...u32(Math.floor(v / 2 ** 32))];
+
+/**
+ * A STORED archive in zip64 form, as writers emit it past 4 GiB: every size and offset of the
+ * central directory is 0xffffffff with the values in a zip64 extra field, and the end record
+ * points to a zip64 end-of-directory record. (CRCs are left 0: the reader does not check them.)
+ */
+export function zip64Archive(files: Record<string, Uint8Array>): Uint8Array {
+  const out: number[] = [];
+  const central: number[] = [];
+  const names = Object.keys(files);
+  for (const name of names) {
+    const data = files[name];
+    const n = [...enc.encode(name)];
+    const offset = out.length;
+    out.push(...u32(0x04034b50), ...u16(45), ...u16(0), ...u16(0), ...u32(0), ...u32(0));
+    out.push(...u32(data.length), ...u32(data.length), ...u16(n.length), ...u16(0), ...n, ...data);
+    const extra = [...u16(1), ...u16(24), ...u64(data.length), ...u64(data.length), ...u64(offset)];
+    central.push(
+      ...u32(0x02014b50),
+      ...u16(45),
+      ...u16(45),
+      ...u16(0),
+      ...u16(0),
+      ...u32(0),
+      ...u32(0),
+    );
+    central.push(...u32(0xffffffff), ...u32(0xffffffff), ...u16(n.length), ...u16(extra.length));
+    central.push(...u16(0), ...u16(0), ...u16(0), ...u32(0), ...u32(0xffffffff), ...n, ...extra);
+  }
+  const cdOffset = out.length;
+  out.push(...central);
+  const z64 = out.length;
+  out.push(...u32(0x06064b50), ...u64(44), ...u16(45), ...u16(45), ...u32(0), ...u32(0));
+  out.push(...u64(names.length), ...u64(names.length), ...u64(central.length), ...u64(cdOffset));
+  out.push(...u32(0x07064b50), ...u32(0), ...u64(z64), ...u32(1));
+  out.push(...u32(0x06054b50), ...u16(0), ...u16(0), ...u16(0xffff), ...u16(0xffff));
+  out.push(...u32(0xffffffff), ...u32(0xffffffff), ...u16(0));
+  return Uint8Array.from(out);
+}

@@ -2,15 +2,19 @@
 
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { unzipSync, zipSync } from 'fflate';
 import { describe, expect, it } from 'vitest';
 import {
   bfloat16BitsToFloat32,
   float16BitsToFloat32,
   type NamespaceValue,
+  parseTorchCheckpoint,
   readTorchCheckpoint,
+  readTorchCheckpointSync,
   readTorchFile,
   type TorchTensor,
 } from '../src/index.js';
+import { zip64Archive } from './crafted-files.js';
 
 const vectors = fileURLToPath(new URL('./vectors/', import.meta.url));
 
@@ -111,6 +115,30 @@ describe('formats and containers', () => {
   it("DataParallel's module. prefix is removed, as mmcv does", async () => {
     const ckpt = await readTorchCheckpoint(`${vectors}dataparallel-style.pth`);
     expect([...ckpt.tensors.keys()]).toEqual(['backbone.conv1.weight', 'neck.bias']);
+  });
+
+  it('reads the same tensors from a DEFLATE-compressed and from a zip64 copy of the archive', async () => {
+    const plain = await readTorchCheckpoint(`${vectors}views.pth`);
+    const entries = unzipSync(readFileSync(`${vectors}views.pth`));
+    for (const copy of [zipSync(entries, { level: 6 }), zip64Archive(entries)]) {
+      const { tensors } = parseTorchCheckpoint(copy, 'copy.pth');
+      expect([...tensors.keys()]).toEqual([...plain.tensors.keys()]);
+      for (const [k, t] of tensors) {
+        expect(t.shape, k).toEqual(plain.tensors.get(k)!.shape);
+        expect(Array.from(t.data as ArrayLike<unknown>), k).toEqual(
+          Array.from(plain.tensors.get(k)!.data as ArrayLike<unknown>),
+        );
+      }
+    }
+  });
+
+  it('the synchronous reader gives what the asynchronous one does', async () => {
+    const a = readTorchCheckpointSync(`${vectors}views-legacy.pth`);
+    const b = await readTorchCheckpoint(`${vectors}views-legacy.pth`);
+    expect([...a.tensors.keys()]).toEqual([...b.tensors.keys()]);
+    expect(Array.from(a.tensors.get('f32_permuted')!.data as Float32Array)).toEqual(
+      Array.from(b.tensors.get('f32_permuted')!.data as Float32Array),
+    );
   });
 
   it('reads from bytes as from a path', async () => {

@@ -83,6 +83,8 @@ export class Unpickler {
           this.source.file,
           this.source.record,
           `byte ${at}: ${name}: ${message}`,
+          undefined,
+          err,
         );
       }
     }
