@@ -19,6 +19,17 @@ const files = ['maskrcnn_r50_fpn_random.pth', 'maskrcnn_r50_fpn_random_legacy.pt
   join(dir, f),
 );
 
+try {
+  execFileSync(python, ['-c', 'import torch, torchvision'], { stdio: 'ignore' });
+} catch {
+  // The reference (and the checkpoint itself) come from torch: without it there is no figure.
+  console.log(
+    `skipped: the reference torch.load needs ${python} with torch and torchvision ` +
+      '(apt-get install python3-torch python3-torchvision; set CRAT_PYTHON for another python)',
+  );
+  process.exit(0);
+}
+
 if (!files.every(existsSync)) {
   console.log(`writing the checkpoints with torch.save into ${dir} ...`);
   execFileSync(python, [join(here, 'make-r50-checkpoint.py'), dir], { stdio: 'inherit' });

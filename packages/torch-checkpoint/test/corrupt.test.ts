@@ -6,13 +6,9 @@ import { fileURLToPath } from 'node:url';
 import { fixturesDir } from '@crat/test-fixtures';
 import { unzipSync, zipSync } from 'fflate';
 import { describe, expect, it } from 'vitest';
+import { parseTorchCheckpoint, parseTorchFile, readTorchCheckpoint } from '../src/index.js';
 import {
-  parseTorchCheckpoint,
-  parseTorchFile,
-  readTorchCheckpoint,
-  TorchCheckpointError,
-} from '../src/index.js';
-import {
+  checkpointErrorOf,
   legacyCheckpoint,
   op,
   pickle,
@@ -24,20 +20,12 @@ import {
 const fixtures = join(fixturesDir(), 'torchvision');
 const vectors = fileURLToPath(new URL('./vectors/', import.meta.url));
 
-function errorOf(run: () => unknown): TorchCheckpointError {
-  try {
-    run();
-  } catch (err) {
-    expect(err).toBeInstanceOf(TorchCheckpointError);
-    return err as TorchCheckpointError;
-  }
-  throw new Error('expected an error');
-}
-
 describe('truncated fixture files', () => {
   it('a zip checkpoint cut in half', () => {
     const bytes = readFileSync(join(fixtures, 'maskrcnn_r18_fpn64_torchvision.pth'));
-    const err = errorOf(() => parseTorchFile(bytes.subarray(0, bytes.length >> 1), 'half.pth'));
+    const err = checkpointErrorOf(() =>
+      parseTorchFile(bytes.subarray(0, bytes.length >> 1), 'half.pth'),
+    );
     expect(err.message).toMatch(
       /^half\.pth: zip directory: cannot read the archive .*truncated or corrupt/,
     );
@@ -45,7 +33,9 @@ describe('truncated fixture files', () => {
 
   it('a legacy checkpoint cut inside its storages names the storage', () => {
     const bytes = readFileSync(join(fixtures, 'resnet18_stem_layer1_legacy.pth'));
-    const err = errorOf(() => parseTorchFile(bytes.subarray(0, bytes.length - 100), 'cut.pth'));
+    const err = checkpointErrorOf(() =>
+      parseTorchFile(bytes.subarray(0, bytes.length - 100), 'cut.pth'),
+    );
     expect(err.record).toMatch(/^storage /);
     expect(err.message).toMatch(
       /^cut\.pth: storage \S+: truncated: storage data needs \d+ byte\(s\).*\(the file is truncated\)$/,
@@ -54,7 +44,7 @@ describe('truncated fixture files', () => {
 
   it('a legacy checkpoint cut inside its object pickle names the pickle and the byte', () => {
     const bytes = readFileSync(join(fixtures, 'resnet18_stem_layer1_legacy.pth'));
-    const err = errorOf(() => parseTorchFile(bytes.subarray(0, 400), 'short.pth'));
+    const err = checkpointErrorOf(() => parseTorchFile(bytes.subarray(0, 400), 'short.pth'));
     expect(err.message).toMatch(/^short\.pth: object pickle: byte \d+: [^:]+: truncated/);
   });
 
@@ -70,13 +60,15 @@ describe('corrupt archives', () => {
 
   it('a storage record missing from the archive', () => {
     const without = Object.fromEntries(Object.entries(real).filter(([n]) => n !== 'views/data/0'));
-    const err = errorOf(() => parseTorchFile(zipSync(without, { level: 0 }), 'missing.pth'));
+    const err = checkpointErrorOf(() =>
+      parseTorchFile(zipSync(without, { level: 0 }), 'missing.pth'),
+    );
     expect(err.message).toBe('missing.pth: views/data/0: the record is missing from the archive');
   });
 
   it('a storage record shorter than its tensor', () => {
     const short = { ...real, 'views/data/0': real['views/data/0'].subarray(0, 8) };
-    const err = errorOf(() => parseTorchFile(zipSync(short, { level: 0 }), 'short.pth'));
+    const err = checkpointErrorOf(() => parseTorchFile(zipSync(short, { level: 0 }), 'short.pth'));
     expect(err.record).toBe('storage 0');
     expect(err.message).toMatch(
       /reaches element \d+, but the storage holds 2 float32 element\(s\)/,
@@ -86,7 +78,7 @@ describe('corrupt archives', () => {
   it('garbage in data.pkl names the opcode byte', () => {
     const pkl = Object.keys(real).find((n) => n.endsWith('data.pkl'))!;
     const bad = { ...real, [pkl]: Uint8Array.from([0x80, 0x02, 0xff]) };
-    const err = errorOf(() => parseTorchFile(zipSync(bad, { level: 0 }), 'bad.pth'));
+    const err = checkpointErrorOf(() => parseTorchFile(zipSync(bad, { level: 0 }), 'bad.pth'));
     expect(err.message).toBe(
       'bad.pth: views/data.pkl: byte 2: opcode 0xff: unknown opcode (corrupt pickle, or not a pickle)',
     );
@@ -101,7 +93,7 @@ describe('corrupt archives', () => {
       op.SETITEM,
       op.STOP,
     );
-    const err = errorOf(() =>
+    const err = checkpointErrorOf(() =>
       parseTorchFile(zipCheckpoint(p, { '0': new Uint8Array(16) }), 'view.pth'),
     );
     expect(err.message).toMatch(
@@ -111,14 +103,14 @@ describe('corrupt archives', () => {
 
   it('a zip that torch did not write, and a TorchScript archive', () => {
     const plain = zipSync({ 'readme.txt': new Uint8Array(3) });
-    expect(errorOf(() => parseTorchFile(plain, 'other.zip')).message).toContain(
+    expect(checkpointErrorOf(() => parseTorchFile(plain, 'other.zip')).message).toContain(
       'no <name>/data.pkl record',
     );
     const script = zipSync({
       'm/data.pkl': pickle(op.NONE, op.STOP),
       'm/constants.pkl': new Uint8Array(1),
     });
-    expect(errorOf(() => parseTorchFile(script, 'scripted.pt')).message).toContain(
+    expect(checkpointErrorOf(() => parseTorchFile(script, 'scripted.pt')).message).toContain(
       'a TorchScript archive',
     );
   });
@@ -126,28 +118,31 @@ describe('corrupt archives', () => {
 
 describe('files that are not checkpoints', () => {
   it('empty, text, tar', () => {
-    expect(errorOf(() => parseTorchFile(new Uint8Array(0), 'empty.pth')).message).toBe(
+    expect(checkpointErrorOf(() => parseTorchFile(new Uint8Array(0), 'empty.pth')).message).toBe(
       'empty.pth: file: is empty',
     );
     expect(
-      errorOf(() => parseTorchFile(new TextEncoder().encode('{"a": 1}'), 'x.json')).message,
+      checkpointErrorOf(() => parseTorchFile(new TextEncoder().encode('{"a": 1}'), 'x.json'))
+        .message,
     ).toContain(
       'x.json: file: is not a PyTorch checkpoint: neither a zip archive nor a pickle (first bytes 7b 22 61 22)',
     );
     const tar = new Uint8Array(1024);
     tar.set(new TextEncoder().encode('ustar'), 257);
-    expect(errorOf(() => parseTorchFile(tar, 'old.tar')).message).toContain('a tar archive');
+    expect(checkpointErrorOf(() => parseTorchFile(tar, 'old.tar')).message).toContain(
+      'a tar archive',
+    );
   });
 
   it('a pickle that is not a torch.save file', () => {
     const p = pickle(op.PROTO(2), op.BININT1(7), op.STOP);
-    expect(errorOf(() => parseTorchFile(p, 'plain.pkl')).message).toBe(
+    expect(checkpointErrorOf(() => parseTorchFile(p, 'plain.pkl')).message).toBe(
       'plain.pkl: magic number: a pickle, but not a torch.save file (magic 7, expected 119547037146038801333356)',
     );
   });
 
   it('a legacy object pickle that is not a dict of tensors', () => {
-    const err = errorOf(() =>
+    const err = checkpointErrorOf(() =>
       parseTorchCheckpoint(legacyCheckpoint(pickle(op.PROTO(2), op.NONE, op.STOP)), 'none.pth'),
     );
     expect(err.message).toBe('none.pth: object: holds None, not a dict: no state dict to read');

@@ -1,6 +1,8 @@
-// Test-only: hand-assembled pickles and checkpoint containers (zip and legacy) for hostile and corrupt inputs.
+// Test-only: hand-assembled pickles and checkpoint containers (zip, zip64, legacy) for hostile and corrupt inputs, and the error they raise.
 
 import { zipSync } from 'fflate';
+import { expect } from 'vitest';
+import { TorchCheckpointError } from '../src/index.js';
 
 const enc = new TextEncoder();
 
@@ -149,4 +151,15 @@ export function zip64Archive(files: Record<string, Uint8Array>): Uint8Array {
   out.push(...u32(0x06054b50), ...u16(0), ...u16(0), ...u16(0xffff), ...u16(0xffff));
   out.push(...u32(0xffffffff), ...u32(0xffffffff), ...u16(0));
   return Uint8Array.from(out);
+}
+
+/** The TorchCheckpointError that `run` throws (fails the test when it throws none or another). */
+export function checkpointErrorOf(run: () => unknown): TorchCheckpointError {
+  try {
+    run();
+  } catch (err) {
+    expect(err).toBeInstanceOf(TorchCheckpointError);
+    return err as TorchCheckpointError;
+  }
+  throw new Error('expected a TorchCheckpointError, got none');
 }

@@ -47,6 +47,22 @@ export interface PickleHost {
   build(target: PickleValue, state: PickleValue): void;
 }
 
+/** Whether `v` is a host value of `kind` (containers, bytes and primitives never are). */
+export function isHostValue<V extends HostValue>(
+  v: PickleValue | undefined,
+  kind: V['kind'],
+): v is V {
+  return (
+    typeof v === 'object' &&
+    v !== null &&
+    !ArrayBuffer.isView(v) &&
+    !Array.isArray(v) &&
+    !(v instanceof Map) &&
+    !(v instanceof Set) &&
+    v.kind === kind
+  );
+}
+
 /** A short name of a value's type for error messages. */
 export function describeValue(v: PickleValue | undefined): string {
   if (v === undefined) return 'nothing';

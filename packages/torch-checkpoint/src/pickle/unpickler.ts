@@ -5,6 +5,7 @@ import type { ByteReader } from './byte-reader.js';
 import { OPCODE_NAMES } from './opcode-names.js';
 import {
   describeValue,
+  isHostValue,
   type PickleGlobal,
   type PickleHost,
   type PickleValue,
@@ -32,16 +33,7 @@ function signedLittleEndian(bytes: Uint8Array): number | bigint {
 }
 
 function isCallableGlobal(v: PickleValue | undefined): v is PickleGlobal & Required<PickleGlobal> {
-  return (
-    typeof v === 'object' &&
-    v !== null &&
-    !ArrayBuffer.isView(v) &&
-    !Array.isArray(v) &&
-    !(v instanceof Map) &&
-    !(v instanceof Set) &&
-    v.kind === 'global' &&
-    typeof (v as PickleGlobal).call === 'function'
-  );
+  return isHostValue<PickleGlobal>(v, 'global') && typeof v.call === 'function';
 }
 
 /** Where a pickle sits, for errors: the checkpoint file and the record inside it. */

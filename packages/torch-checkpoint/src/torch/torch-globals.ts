@@ -1,39 +1,30 @@
 // The allow-list: the only globals a checkpoint may name, each a pure data constructor; any other is refused by name.
 
-import { describeValue, type PickleGlobal, type PickleValue } from '../pickle/pickle-value.js';
+import {
+  describeValue,
+  isHostValue,
+  type PickleGlobal,
+  type PickleValue,
+} from '../pickle/pickle-value.js';
 import {
   type NamespaceValue,
   STORAGE_TYPE_DTYPES,
   type StorageRef,
+  type TensorTypeValue,
   type TensorView,
   TORCH_DTYPE_NAMES,
 } from './torch-values.js';
 
-function isKind<K extends string>(
-  v: PickleValue | undefined,
-  kind: K,
-): v is Extract<PickleValue, { kind: K }> & { kind: K } {
-  return (
-    typeof v === 'object' &&
-    v !== null &&
-    !ArrayBuffer.isView(v) &&
-    !Array.isArray(v) &&
-    !(v instanceof Map) &&
-    !(v instanceof Set) &&
-    v.kind === kind
-  );
-}
-
 export function isTensorView(v: PickleValue | undefined): v is TensorView {
-  return isKind(v, 'tensor-view');
+  return isHostValue<TensorView>(v, 'tensor-view');
 }
 
 export function isNamespace(v: PickleValue | undefined): v is NamespaceValue {
-  return isKind(v, 'namespace');
+  return isHostValue<NamespaceValue>(v, 'namespace');
 }
 
 export function isStorageRef(v: PickleValue | undefined): v is StorageRef {
-  return isKind(v, 'storage');
+  return isHostValue<StorageRef>(v, 'storage');
 }
 
 function nonNegativeInt(v: PickleValue | undefined, what: string): number {
@@ -105,13 +96,13 @@ const CALLABLES: Record<string, Call> = {
     // (func, new_type, args, state): a tensor (sub)class rebuilt by another allowed global.
     expectArgs('_rebuild_from_type_v2', a, 4, 4);
     const [func, type, args] = a;
-    if (!isKind(type, 'tensor-type')) {
+    if (!isHostValue<TensorTypeValue>(type, 'tensor-type')) {
       throw new Error(`_rebuild_from_type_v2: type must be torch.Tensor or torch.nn.Parameter`);
     }
-    if (!isKind(func, 'global') || !(func as PickleGlobal).call || !Array.isArray(args)) {
+    if (!isHostValue<PickleGlobal>(func, 'global') || !func.call || !Array.isArray(args)) {
       throw new Error('_rebuild_from_type_v2: needs an allowed function and its arguments');
     }
-    return tensorArg('_rebuild_from_type_v2', (func as PickleGlobal).call!(args));
+    return tensorArg('_rebuild_from_type_v2', func.call(args));
   },
   'collections.OrderedDict': (a) => {
     expectArgs('OrderedDict', a, 0, 1);

@@ -1,21 +1,14 @@
 // The unpickler's host for torch.save files: allowed globals, storage persistent ids, and the storages they name.
 
 import type { TorchDType } from '../dtypes.js';
-import { describeValue, type PickleHost, type PickleValue } from '../pickle/pickle-value.js';
+import {
+  describeValue,
+  isHostValue,
+  type PickleHost,
+  type PickleValue,
+} from '../pickle/pickle-value.js';
 import { allowedGlobal, isNamespace } from './torch-globals.js';
 import type { StorageRef, StorageTypeValue } from './torch-values.js';
-
-function isStorageType(v: PickleValue | undefined): v is StorageTypeValue {
-  return (
-    typeof v === 'object' &&
-    v !== null &&
-    !ArrayBuffer.isView(v) &&
-    !Array.isArray(v) &&
-    !(v instanceof Map) &&
-    !(v instanceof Set) &&
-    v.kind === 'storage-type'
-  );
-}
 
 /** What the pickle says about one storage record. */
 export interface StorageRecordInfo {
@@ -50,7 +43,7 @@ export class TorchPickleHost implements PickleHost {
       );
     }
     const [, type, key, , numel, view] = pid;
-    if (!isStorageType(type)) {
+    if (!isHostValue<StorageTypeValue>(type, 'storage-type')) {
       throw new Error(
         `persistent id: storage type must be a torch storage class, got ${describeValue(type)}`,
       );
