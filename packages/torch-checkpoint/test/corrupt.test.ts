@@ -101,6 +101,21 @@ describe('corrupt archives', () => {
     );
   });
 
+  it('a DEFLATE record claiming an impossible size is refused before anything is allocated', () => {
+    const zip = zipSync(
+      { 'archive/data.pkl': pickle(op.PROTO(2), op.NONE, op.STOP) },
+      { level: 6 },
+    );
+    const view = new DataView(zip.buffer, zip.byteOffset, zip.byteLength);
+    let at = zip.length - 22;
+    while (view.getUint32(at, true) !== 0x02014b50) at--; // the (only) central directory entry
+    view.setUint32(at + 24, 0xfffffff0, true);
+    const err = checkpointErrorOf(() => parseTorchFile(zip, 'bomb.pth'));
+    expect(err.message).toMatch(
+      /^bomb\.pth: archive\/data\.pkl: claims 4294967280 bytes from \d+ compressed: corrupt$/,
+    );
+  });
+
   it('a zip that torch did not write, and a TorchScript archive', () => {
     const plain = zipSync({ 'readme.txt': new Uint8Array(3) });
     expect(checkpointErrorOf(() => parseTorchFile(plain, 'other.zip')).message).toContain(

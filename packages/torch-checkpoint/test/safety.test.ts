@@ -178,6 +178,14 @@ describe('nothing but an allowed global can be called or given state', () => {
     ).toContain('NEXT_BUFFER');
   });
 
+  it('a huge int cannot stall the reader', () => {
+    const long4 = [0x8b, 0x00, 0x00, 0x10, 0x00, ...new Array(0x100000).fill(0x7f)];
+    expect(
+      checkpointErrorOf(() => parseTorchFile(zipCheckpoint(pickle(op.PROTO(2), long4, op.STOP))))
+        .message,
+    ).toContain('an int of 1048576 bytes (more than 256) is not checkpoint data');
+  });
+
   it('a __proto__ key stays a dict key and pollutes no prototype', () => {
     const p = pickle(
       op.PROTO(2),

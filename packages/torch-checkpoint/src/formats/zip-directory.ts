@@ -115,6 +115,12 @@ export function readZipEntry(source: ByteSource, entry: ZipEntry): Uint8Array {
     return source.read(dataOffset, entry.size, entry.name);
   }
   if (entry.method === 8) {
+    // DEFLATE cannot exceed about 1032:1: a larger claim is corrupt (or a zip bomb), refused before allocating.
+    if (entry.size > entry.compressedSize * 1032 + 1024) {
+      throw new Error(
+        `claims ${entry.size} bytes from ${entry.compressedSize} compressed: corrupt`,
+      );
+    }
     const packed = source.read(dataOffset, entry.compressedSize, entry.name);
     const out = inflateSync(packed, { out: new Uint8Array(entry.size) });
     if (out.length !== entry.size) {

@@ -2,6 +2,9 @@
 
 /** A Python int literal as a number when it is a safe integer, else a bigint. */
 export function intFromDigits(text: string): number | bigint {
+  // About as many digits as MAX_INT_BYTES bytes hold: longer is not checkpoint data.
+  if (text.length > 620)
+    throw new Error(`an int literal of ${text.length} characters is not checkpoint data`);
   if (!/^[+-]?\d+$/.test(text)) throw new Error(`'${text}' is not an integer literal`);
   const big = BigInt(text);
   return big >= BigInt(Number.MIN_SAFE_INTEGER) && big <= BigInt(Number.MAX_SAFE_INTEGER)

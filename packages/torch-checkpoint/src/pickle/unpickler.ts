@@ -21,8 +21,19 @@ import {
 /** What an opcode that pushes nothing returns. */
 const NOTHING: unique symbol = Symbol('nothing');
 
+/**
+ * Longest int accepted, in bytes: a checkpoint's ints are sizes, counts and seeds, and
+ * decoding is quadratic in the length, so a file cannot stall the reader with a huge one.
+ */
+export const MAX_INT_BYTES = 256;
+
 /** Python's arbitrary-size little-endian two's-complement int (LONG1 / LONG4). */
 function signedLittleEndian(bytes: Uint8Array): number | bigint {
+  if (bytes.length > MAX_INT_BYTES) {
+    throw new Error(
+      `an int of ${bytes.length} bytes (more than ${MAX_INT_BYTES}) is not checkpoint data`,
+    );
+  }
   if (bytes.length === 0) return 0;
   let v = 0n;
   for (let i = bytes.length - 1; i >= 0; i--) v = (v << 8n) | BigInt(bytes[i]);
