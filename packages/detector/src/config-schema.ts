@@ -48,7 +48,7 @@ export const detectorConfigObject = z.strictObject({
   }),
   rpnHead: z.strictObject({
     featChannels: positiveInt,
-    roundAnchors: z.boolean(),
+    anchorStyle: z.enum(['mmdetection', 'torchvision']),
     anchorStrides: z.array(positiveInt).min(1),
     anchorRatios: z.array(positive).min(1),
     anchorScales: z.array(positive).min(1),
@@ -83,6 +83,7 @@ export const detectorConfigObject = z.strictObject({
   }),
   test: z.strictObject({
     scoreThr: z.number().nonnegative(),
+    minBboxSize: z.number().nonnegative(),
     nmsIouThr: fraction,
     maxPerImg: positiveInt,
     maskThrBinary: fraction,

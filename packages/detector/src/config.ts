@@ -55,8 +55,12 @@ export interface ProposalConfig {
 
 export interface RpnHeadConfig {
   featChannels: number;
-  /** Base anchors rounded to integers, as torchvision's `AnchorGenerator` does (mmdetection: false). */
-  roundAnchors: boolean;
+  /**
+   * `mmdetection`: base anchors as computed, shifted by the configured strides; `torchvision`:
+   * base anchors rounded to integers and shifted by `floor(image size / feature size)` per
+   * level (torchvision's `AnchorGenerator`).
+   */
+  anchorStyle: 'mmdetection' | 'torchvision';
   anchorStrides: number[];
   anchorRatios: number[];
   anchorScales: number[];
@@ -101,6 +105,8 @@ export interface RoiHeadConfig {
 
 export interface TestConfig {
   scoreThr: number;
+  /** Detections narrower or lower than this (original pixels) are dropped before NMS (torchvision: 1e-2; 0 keeps all). */
+  minBboxSize: number;
   nmsIouThr: number;
   maxPerImg: number;
   maskThrBinary: number;
@@ -137,7 +143,7 @@ export function r50FpnConfig(numClasses: number): DetectorConfig {
     neck: { outChannels: 256, numOuts: 5 },
     rpnHead: {
       featChannels: 256,
-      roundAnchors: false,
+      anchorStyle: 'mmdetection',
       anchorStrides: [4, 8, 16, 32, 64],
       anchorRatios: [0.5, 1, 2],
       anchorScales: [8],
@@ -178,6 +184,7 @@ export function r50FpnConfig(numClasses: number): DetectorConfig {
     },
     test: {
       scoreThr: 1e-4,
+      minBboxSize: 0,
       nmsIouThr: 0.5,
       maxPerImg: 300,
       maskThrBinary: 0.5,
@@ -187,21 +194,27 @@ export function r50FpnConfig(numClasses: number): DetectorConfig {
 }
 
 /**
- * `cfg` with what torchvision's `MaskRCNN` does differently from mmdetection: integer base
- * anchors, RoIAlign without the half-pixel shift and 2 samples per bin, RPN test proposals of
+ * `cfg` with what torchvision's `MaskRCNN` does differently from mmdetection: its anchors
+ * (integer base anchors, strides from the feature sizes), RoIAlign without the half-pixel shift and 2 samples per bin, RPN test proposals of
  * `rpn_pre_nms_top_n_test` / `rpn_post_nms_top_n_test` 1000 with min size 1e-3, box score
- * threshold 0.05, 100 detections, torchvision's mask paste. Weights from a torchvision file
+ * threshold 0.05, boxes under 1e-2 px dropped, 100 detections, torchvision's mask paste. Weights from a torchvision file
  * then give torchvision's outputs.
  */
 export function torchvisionCompatible(cfg: DetectorConfig): DetectorConfig {
   return resolveDetectorConfig(
     {
       rpnHead: {
-        roundAnchors: true,
+        anchorStyle: 'torchvision',
         test: { nmsPre: 1000, nmsIouThr: 0.7, maxPerImg: 1000, minBboxSize: 1e-3 },
       },
       roiHead: { aligned: false, samplingRatio: 2 },
-      test: { scoreThr: 0.05, nmsIouThr: 0.5, maxPerImg: 100, maskPaste: 'torchvision' },
+      test: {
+        scoreThr: 0.05,
+        minBboxSize: 1e-2,
+        nmsIouThr: 0.5,
+        maxPerImg: 100,
+        maskPaste: 'torchvision',
+      },
     },
     cfg,
   );

@@ -83,12 +83,14 @@ export {
   toyBatch,
 } from './toy-data.js';
 export {
+  assignWeights,
   deserializeWeights,
   type LoadWeightsOptions,
   type LoadWeightsReport,
   loadWeights,
   saveWeights,
   serializeWeights,
+  type TorchLayoutTensor,
 } from './weights/checkpoint.js';
 export {
   decodeSafetensors,
@@ -97,3 +99,8 @@ export {
   type SafetensorsDtype,
   type SafetensorsEntry,
 } from './weights/safetensors.js';
+export {
+  type LoadTorchWeightsOptions,
+  loadTorchWeights,
+  readTorchWeights,
+} from './weights/torch-weights.js';

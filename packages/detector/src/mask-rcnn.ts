@@ -77,7 +77,7 @@ export class MaskRCNN {
   loss(batch: DetectorBatch, ctx: TrainContext = { iteration: 0 }): DetectorLoss {
     validateBatch(batch, this.config.numClasses);
     const feats = this.features(batch.images);
-    const anchors = this.rpnHead.anchors(feats);
+    const anchors = this.rpnHead.anchors(feats, [batch.images.shape[1], batch.images.shape[2]]);
     const rpnOut = this.rpnHead.forward(feats);
     const rpnTerms = this.rpnHead.loss(rpnOut, anchors, batch, this.samplerRng);
     const proposals = this.rpnHead.predict(
@@ -99,7 +99,7 @@ export class MaskRCNN {
   async predict(inputs: DetectorInputs, opts: PredictOptions = {}): Promise<Detections[]> {
     const feats = tf.tidy(() => this.features(inputs.images));
     try {
-      const anchors = this.rpnHead.anchors(feats);
+      const anchors = this.rpnHead.anchors(feats, [inputs.images.shape[1], inputs.images.shape[2]]);
       const [logits, deltas] = tf.tidy(() => {
         const out = this.rpnHead.forward(feats);
         return [out.logits, out.deltas];

@@ -26,24 +26,29 @@ export interface Detections {
 
 /**
  * mmdetection `multiclass_nms`: every (box, class) pair scoring above `scoreThr` is a
- * candidate with that class's box; NMS per class; the best `maxPerImg` kept.
+ * candidate with that class's box (unless smaller than `minBboxSize`, torchvision's
+ * `remove_small_boxes`); NMS per class; the best `maxPerImg` kept.
  */
 export function multiclassNms(
   boxes: Float32Array,
   scores: Float32Array,
   n: number,
   numClasses: number,
-  cfg: { scoreThr: number; nmsIouThr: number; maxPerImg: number },
+  cfg: { scoreThr: number; nmsIouThr: number; maxPerImg: number; minBboxSize?: number },
   meta: DetectorImageMeta,
 ): Detections {
+  const minSize = cfg.minBboxSize ?? 0;
   const candBoxes: number[] = [];
   const candScores: number[] = [];
   const candLabels: number[] = [];
   for (let i = 0; i < n; i++) {
     for (let cl = 0; cl < numClasses; cl++) {
       const sc = scores[i * (numClasses + 1) + cl];
-      if (sc > cfg.scoreThr) {
-        const o = i * numClasses * 4 + cl * 4;
+      const o = i * numClasses * 4 + cl * 4;
+      const big =
+        minSize <= 0 ||
+        (boxes[o + 2] - boxes[o] >= minSize && boxes[o + 3] - boxes[o + 1] >= minSize);
+      if (sc > cfg.scoreThr && big) {
         candBoxes.push(boxes[o], boxes[o + 1], boxes[o + 2], boxes[o + 3]);
         candScores.push(sc);
         candLabels.push(cl);

@@ -56,3 +56,4 @@ export function expectScalarClose(got: number, expected: number, what: string): 
     expect.fail(`${what}: got ${got}, expected ${expected} (tolerance ${tol})`);
   }
 }
+export * from './parity-rules.js';

@@ -81,7 +81,8 @@ export class StandardRoIHead {
     this.#coder = new DeltaXYWHBBoxCoder({ means: [0, 0, 0, 0], stds: cfg.bbox.targetStds });
   }
 
-  #roiFeatures(features: tf.Tensor4D[], rois: tf.Tensor2D, size: number): tf.Tensor4D {
+  /** RoIAlign of `K x 5` RoI rows from the FPN levels the config names, `size x size`. */
+  roiFeatures(features: tf.Tensor4D[], rois: tf.Tensor2D, size: number): tf.Tensor4D {
     const r = this.cfg;
     return multiLevelRoiAlign(features.slice(0, r.featStrides.length), rois, {
       outputSize: [size, size],
@@ -175,7 +176,7 @@ export class StandardRoIHead {
     const k = s.labels.length;
     const p = s.numPos;
     const out = this.bboxHead.apply(
-      this.#roiFeatures(features, sampled.rois, this.cfg.bbox.roiSize),
+      this.roiFeatures(features, sampled.rois, this.cfg.bbox.roiSize),
     );
     const terms: LossTerms = this.classificationLoss.forward(
       out.clsLogits,
@@ -252,7 +253,7 @@ export class StandardRoIHead {
       };
     }
     const out = this.maskHead.apply(
-      this.#roiFeatures(
+      this.roiFeatures(
         features,
         tf.slice(sampled.rois, [0, 0], [p, 5]) as tf.Tensor2D,
         this.cfg.mask.roiSize,
@@ -306,7 +307,7 @@ export class StandardRoIHead {
     if (total > 0) {
       const [sc, de] = tf.tidy(() => {
         const out = this.bboxHead.apply(
-          this.#roiFeatures(features, tf.tensor2d(roiRows, [total, 5]), this.cfg.bbox.roiSize),
+          this.roiFeatures(features, tf.tensor2d(roiRows, [total, 5]), this.cfg.bbox.roiSize),
         );
         return [this.classificationLoss.scores(out.clsLogits), out.deltas];
       });
@@ -338,13 +339,21 @@ export class StandardRoIHead {
     metas: DetectorImageMeta[],
     test: TestConfig,
   ): Promise<void> {
+    const probs = await this.maskProbabilities(features, dets, metas);
+    const m = this.cfg.mask.maskSize;
+    pasteDetectionMasks(dets, probs, m, test.maskThrBinary, test.maskPaste);
+  }
+
+  /** Each detection's `S x S` mask probabilities (its own class's channel), rows in detection order. */
+  async maskProbabilities(
+    features: tf.Tensor4D[],
+    dets: Detections[],
+    metas: DetectorImageMeta[],
+  ): Promise<Float32Array> {
     const c = this.numClasses;
     const m = this.cfg.mask.maskSize;
     const total = dets.reduce((a, d) => a + d.scores.length, 0);
-    if (total === 0) {
-      for (const d of dets) d.masks = [];
-      return;
-    }
+    if (total === 0) return new Float32Array(0);
     const rows = new Float32Array(total * 5);
     const labels = new Int32Array(total);
     let r = 0;
@@ -363,7 +372,7 @@ export class StandardRoIHead {
       const n = Math.min(MASK_CHUNK, total - start);
       const chunk = tf.tidy(() => {
         const out = this.maskHead.apply(
-          this.#roiFeatures(
+          this.roiFeatures(
             features,
             tf.tensor2d(rows.subarray(start * 5, (start + n) * 5), [n, 5]),
             this.cfg.mask.roiSize,
@@ -378,6 +387,6 @@ export class StandardRoIHead {
       probs.set((await chunk.data()) as Float32Array, start * m * m);
       chunk.dispose();
     }
-    pasteDetectionMasks(dets, probs, m, test.maskThrBinary, test.maskPaste);
+    return probs;
   }
 }

@@ -15,8 +15,9 @@ export interface AnchorSet {
 export function buildAnchors(
   generator: AnchorGenerator,
   featureSizes: [number, number][],
+  strides?: [number, number][],
 ): AnchorSet {
-  const perLevel = generator.gridAnchors(featureSizes);
+  const perLevel = generator.gridAnchors(featureSizes, strides);
   const levelStart: number[] = [];
   let total = 0;
   for (const a of perLevel) {

@@ -50,7 +50,7 @@ export class RpnHead {
       strides: cfg.anchorStrides,
       ratios: cfg.anchorRatios,
       scales: cfg.anchorScales,
-      roundBaseAnchors: cfg.roundAnchors,
+      roundBaseAnchors: cfg.anchorStyle === 'torchvision',
     });
     this.numAnchors = this.#generator.numBaseAnchors;
     const init = { type: 'normal', std: 0.01 } as const;
@@ -87,13 +87,20 @@ export class RpnHead {
     return { logits: flat(cls), deltas: flat(reg) };
   }
 
-  /** The anchors of these feature maps' sizes (cached per size). */
-  anchors(features: tf.Tensor4D[]): AnchorSet {
+  /** The anchors of these feature maps' sizes for a batch of `imageShape` images (cached per size). */
+  anchors(features: tf.Tensor4D[], imageShape: [number, number]): AnchorSet {
     const sizes = features.map((f) => [f.shape[1], f.shape[2]] as [number, number]);
-    const key = sizes.map((s) => s.join('x')).join(',');
+    const key = `${imageShape.join('x')}:${sizes.map((s) => s.join('x')).join(',')}`;
     let set = this.#anchorCache.get(key);
     if (!set) {
-      set = buildAnchors(this.#generator, sizes);
+      const strides =
+        this.cfg.anchorStyle === 'torchvision'
+          ? sizes.map(
+              ([h, w]) =>
+                [Math.floor(imageShape[0] / h), Math.floor(imageShape[1] / w)] as [number, number],
+            )
+          : undefined;
+      set = buildAnchors(this.#generator, sizes, strides);
       this.#anchorCache.set(key, set);
     }
     return set;

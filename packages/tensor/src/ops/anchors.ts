@@ -69,8 +69,14 @@ export class AnchorGenerator {
     return out;
   }
 
-  /** Per level, [H*W*A*4] anchors ordered by row, column, then base anchor. */
-  gridAnchors(featureSizes: [number, number][]): Float32Array[] {
+  /**
+   * Per level, [H*W*A*4] anchors ordered by row, column, then base anchor. `strides[level]`
+   * (`[sy, sx]`) replaces the configured stride: torchvision shifts by `floor(image / feature)`.
+   */
+  gridAnchors(
+    featureSizes: [number, number][],
+    strides?: readonly (readonly [number, number])[],
+  ): Float32Array[] {
     if (featureSizes.length !== this.strides.length) {
       throw new Error(
         `AnchorGenerator.gridAnchors: ${featureSizes.length} feature sizes for ${this.strides.length} levels`,
@@ -78,14 +84,14 @@ export class AnchorGenerator {
     }
     return featureSizes.map(([h, w], level) => {
       const base = this.baseAnchors[level];
-      const stride = this.strides[level];
+      const [strideY, strideX] = strides?.[level] ?? [this.strides[level], this.strides[level]];
       const a = this.numBaseAnchors;
       const out = new Float32Array(h * w * a * 4);
       let o = 0;
       for (let i = 0; i < h; i++) {
-        const sy = i * stride;
+        const sy = i * strideY;
         for (let j = 0; j < w; j++) {
-          const sx = j * stride;
+          const sx = j * strideX;
           for (let t = 0; t < a; t++) {
             out[o++] = base[t * 4] + sx;
             out[o++] = base[t * 4 + 1] + sy;
