@@ -2,12 +2,18 @@ import { defineConfig } from '@crat/trainer';
 
 // mmdetection's Mask R-CNN R50-FPN with the LVIS v1 head size (1203 classes). Field names are
 // @crat/detector's (mmdetection's model: backbone, neck, rpn_head, roi_head, test_cfg); the
-// LVIS test settings (score 1e-4, per-class NMS 0.5, 300 detections) are the preset's.
+// LVIS test settings (score 1e-4, per-class NMS 0.5, 300 detections) are the preset's. The
+// backbone starts from torchvision's ImageNet ResNet-50 as mmdetection's does: put
+// resnet50-0676ba61.pth in data/pretrain_models/ (or torch's hub cache), nothing is downloaded.
 export default defineConfig({
   model: {
     preset: 'mask_rcnn_r50_fpn',
     numClasses: 1203,
-    backbone: { depth: 50, frozenStages: 1 },
+    backbone: {
+      depth: 50,
+      frozenStages: 1,
+      initCfg: { type: 'Pretrained', checkpoint: 'torchvision://resnet50' },
+    },
     neck: { outChannels: 256, numOuts: 5 },
     rpnHead: {
       featChannels: 256,

@@ -41,6 +41,9 @@ export const detectorConfigObject = z.strictObject({
     frozenStages: z.number().int().min(-1).max(4),
     normRequiresGrad: z.boolean(),
     zeroInitResidual: z.boolean(),
+    initCfg: z
+      .strictObject({ type: z.literal('Pretrained'), checkpoint: z.string().min(1) })
+      .nullable(),
   }),
   neck: z.strictObject({
     outChannels: positiveInt,

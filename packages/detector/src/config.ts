@@ -18,6 +18,12 @@ export interface BackboneConfig {
   normRequiresGrad: boolean;
   /** Zero-initialise the last BN gamma of every residual block (mmdetection `zero_init_residual`). */
   zeroInitResidual: boolean;
+  /**
+   * Weights the backbone starts from (mmdetection's `init_cfg=dict(type='Pretrained',
+   * checkpoint='torchvision://resnet50')`): a torchvision ImageNet ResNet `.pth`, read by the
+   * trainer before training; `null` trains from the initialisation.
+   */
+  initCfg: { type: 'Pretrained'; checkpoint: string } | null;
 }
 
 export interface FpnConfig {
@@ -139,6 +145,7 @@ export function r50FpnConfig(numClasses: number): DetectorConfig {
       frozenStages: 1,
       normRequiresGrad: true,
       zeroInitResidual: true,
+      initCfg: null,
     },
     neck: { outChannels: 256, numOuts: 5 },
     rpnHead: {

@@ -103,4 +103,5 @@ export {
   type LoadTorchWeightsOptions,
   loadTorchWeights,
   readTorchWeights,
+  torchToSafetensors,
 } from './weights/torch-weights.js';

@@ -2,9 +2,14 @@
 
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { fixturesDir } from '@crat/test-fixtures';
+import {
+  fixturesDir,
+  maskIou,
+  matchBoxes,
+  matchDetections,
+  scaledMaxDiff,
+} from '@crat/test-fixtures';
 import { describe, expect, it } from 'vitest';
-import { maskIou, matchBoxes, matchDetections, scaledMaxDiff } from '@crat/test-fixtures';
 import { torchvisionAnchors } from './parity/torchvision-anchors.js';
 
 type Values = Float32Array | Int32Array | Uint8Array;

@@ -2,6 +2,7 @@
 
 import type { Command } from 'commander';
 import { registerBench } from './bench.js';
+import { registerConvert } from './convert.js';
 import { registerEval } from './eval.js';
 import { registerInfo } from './info.js';
 import { registerReport } from './report.js';
@@ -17,5 +18,6 @@ export const COMMANDS: ((program: Command) => void)[] = [
   registerReport,
   registerTrain,
   registerTest,
+  registerConvert,
   registerBench,
 ];

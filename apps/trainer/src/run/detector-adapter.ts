@@ -5,6 +5,7 @@
 import { classificationLosses, taskTransfers } from '@crat/core';
 import {
   type DetectorConfig,
+  loadTorchWeights,
   loadWeights,
   MaskRCNN,
   saveWeights,
@@ -55,8 +56,11 @@ export const maskRcnnBackend: DetectorBackend<MaskRCNN> = {
   weightsFileName: 'model.safetensors',
   create: buildMaskRcnn,
   saveWeights: (model, path) => saveWeights(model, path),
+  // A `.pth` is read as PyTorch's (mmdetection or torchvision names; an ImageNet ResNet fills
+  // the backbone only); anything else is our safetensors.
   loadWeights: async (model, path) => {
-    await loadWeights(model, path);
+    if (/\.(pth|pt)$/.test(path)) await loadTorchWeights(model, path);
+    else await loadWeights(model, path);
   },
   toLvisResults,
 };

@@ -25,6 +25,7 @@ import {
   writeEvalRecord,
 } from './evaluation.js';
 import { predictDataset } from './inference.js';
+import { resolvePretrained } from './pretrained.js';
 import './plugins.js';
 import { writeRunConfig } from './run-config.js';
 import { ensureDataset } from './synth-dataset.js';
@@ -186,6 +187,12 @@ export async function trainFromConfig(o: TrainOptions): Promise<TrainOutcome> {
   );
   const model = detector.create(cfg, Array.from(train.classCounts().instances));
   try {
+    const init = cfg.model.backbone.initCfg;
+    if (init && !cfg.loadFrom) {
+      const file = resolvePretrained(init.checkpoint, cwd, 'model.backbone.initCfg.checkpoint');
+      await detector.loadWeights(model, file);
+      log(`backbone from ${file}`);
+    }
     if (cfg.loadFrom) {
       const file = checkpointWeightsFile(at(cfg.loadFrom), detector.weightsFileName);
       await detector.loadWeights(model, file);

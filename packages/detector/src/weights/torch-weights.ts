@@ -1,6 +1,7 @@
 // PyTorch `.pth` checkpoints (mmdetection, torchvision Mask R-CNN, torchvision ImageNet ResNet)
 // into the model, through @crat/torch-checkpoint's safe reader and name maps.
 
+import { basename } from 'node:path';
 import {
   type CheckpointNaming,
   guessNaming,
@@ -15,6 +16,7 @@ import {
   type LoadWeightsReport,
   type TorchLayoutTensor,
 } from './checkpoint.js';
+import { encodeSafetensors } from './safetensors.js';
 
 export interface LoadTorchWeightsOptions extends LoadWeightsOptions {
   /** The file's naming; guessed from its names when omitted. */
@@ -59,4 +61,19 @@ export async function loadTorchWeights(
     ...opts,
   });
   return { ...report, naming };
+}
+
+/**
+ * A `.pth` checkpoint as the safetensors this package loads: mmdetection names, PyTorch
+ * layout, float32 (`crat convert`). Returns the bytes and what was read.
+ */
+export async function torchToSafetensors(
+  path: string,
+  from?: CheckpointNaming,
+): Promise<{ bytes: Uint8Array; naming: CheckpointNaming; count: number }> {
+  const { naming, tensors } = await readTorchWeights(path, from);
+  const out = new Map<string, { shape: number[]; values: Float32Array }>();
+  for (const [name, t] of tensors) out.set(name, { shape: t.shape, values: t.float32() });
+  const bytes = encodeSafetensors(out, { format: 'pt', source: basename(path), naming });
+  return { bytes, naming, count: out.size };
 }
