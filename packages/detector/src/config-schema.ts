@@ -3,10 +3,22 @@
 
 import { type DeepPartial, deepMerge } from '@crat/core';
 import { z } from 'zod';
-import type { AssignerConfig, DetectorConfig, ProposalConfig, SamplerConfig } from './config.js';
+import type {
+  AssignerConfig,
+  DetectorConfig,
+  NormConfig,
+  ProposalConfig,
+  SamplerConfig,
+} from './config.js';
 import { r50FpnConfig } from './config.js';
 
 const positiveInt = z.number().int().positive();
+
+const norm = z.discriminatedUnion('type', [
+  z.strictObject({ type: z.literal('FrozenBN') }),
+  z.strictObject({ type: z.literal('BN'), momentum: z.number().gt(0).max(1).optional() }),
+  z.strictObject({ type: z.literal('GN'), numGroups: z.number().int().positive() }),
+]) satisfies z.ZodType<NormConfig>;
 const nonNegativeInt = z.number().int().nonnegative();
 const fraction = z.number().min(0).max(1);
 const positive = z.number().positive();
@@ -41,6 +53,7 @@ export const detectorConfigObject = z.strictObject({
     frozenStages: z.number().int().min(-1).max(4),
     normRequiresGrad: z.boolean(),
     zeroInitResidual: z.boolean(),
+    norm,
     initCfg: z
       .strictObject({ type: z.literal('Pretrained'), checkpoint: z.string().min(1) })
       .nullable(),
@@ -48,6 +61,7 @@ export const detectorConfigObject = z.strictObject({
   neck: z.strictObject({
     outChannels: positiveInt,
     numOuts: z.number().int().min(4),
+    norm: norm.nullable(),
   }),
   rpnHead: z.strictObject({
     featChannels: positiveInt,
@@ -71,6 +85,9 @@ export const detectorConfigObject = z.strictObject({
     sampler,
     bbox: z.strictObject({
       roiSize: positiveInt,
+      numSharedConvs: nonNegativeInt,
+      convChannels: positiveInt,
+      norm: norm.nullable(),
       fcChannels: positiveInt,
       numSharedFcs: nonNegativeInt,
       targetStds: z.tuple([positive, positive, positive, positive]),
@@ -80,6 +97,7 @@ export const detectorConfigObject = z.strictObject({
       roiSize: positiveInt,
       numConvs: nonNegativeInt,
       convChannels: positiveInt,
+      norm: norm.nullable(),
       maskSize: positiveInt,
       lossMaskWeight: z.number().nonnegative(),
     }),

@@ -2,6 +2,16 @@
 
 import { resolveDetectorConfig } from './config-schema.js';
 
+/**
+ * A normalization layer (mmdetection's `norm_cfg`): `FrozenBN` is an affine map of fixed
+ * statistics (for an ImageNet-pretrained backbone); `BN` trains with batch statistics and keeps
+ * running ones for test time; `GN` is group norm (training from scratch, any batch size).
+ */
+export type NormConfig =
+  | { type: 'FrozenBN' }
+  | { type: 'BN'; momentum?: number }
+  | { type: 'GN'; numGroups: number };
+
 /** ResNet depths the backbone builds (BasicBlock for 18/34, Bottleneck for 50). */
 export type ResNetDepth = 18 | 34 | 50;
 
@@ -18,6 +28,8 @@ export interface BackboneConfig {
   normRequiresGrad: boolean;
   /** Zero-initialise the last BN gamma of every residual block (mmdetection `zero_init_residual`). */
   zeroInitResidual: boolean;
+  /** Every norm layer of the backbone (named `bn1`, `downsample.1`, ... whatever its type). */
+  norm: NormConfig;
   /**
    * Weights the backbone starts from (mmdetection's `init_cfg=dict(type='Pretrained',
    * checkpoint='torchvision://resnet50')`): a torchvision ImageNet ResNet `.pth`, read by the
@@ -31,6 +43,8 @@ export interface FpnConfig {
   outChannels: number;
   /** Pyramid levels produced: 5 = P2..P6 (P6 by stride-2 max-pool of P5, mmdetection `add_extra_convs=False`). */
   numOuts: number;
+  /** A norm after every lateral and output conv (their bias dropped), or none (mmdetection's default). */
+  norm: NormConfig | null;
 }
 
 export interface AssignerConfig {
@@ -80,6 +94,13 @@ export interface RpnHeadConfig {
 
 export interface BBoxHeadConfig {
   roiSize: number;
+  /**
+   * mmdetection's `ConvFCBBoxHead` family: `numSharedConvs` 3x3 convs of `convChannels` (with
+   * `norm`) then `numSharedFcs` FCs of `fcChannels`; Shared2FC is 0 + 2, Shared4Conv1FC 4 + 1.
+   */
+  numSharedConvs: number;
+  convChannels: number;
+  norm: NormConfig | null;
   fcChannels: number;
   numSharedFcs: number;
   /** Delta coder stds (means are 0). */
@@ -91,6 +112,8 @@ export interface MaskHeadConfig {
   roiSize: number;
   numConvs: number;
   convChannels: number;
+  /** A norm after each of the `numConvs` convs (their bias dropped), or none. */
+  norm: NormConfig | null;
   /** Mask target / prediction size (2 x roiSize: one 2x deconv). */
   maskSize: number;
   lossMaskWeight: number;
@@ -145,9 +168,10 @@ export function r50FpnConfig(numClasses: number): DetectorConfig {
       frozenStages: 1,
       normRequiresGrad: true,
       zeroInitResidual: true,
+      norm: { type: 'FrozenBN' },
       initCfg: null,
     },
-    neck: { outChannels: 256, numOuts: 5 },
+    neck: { outChannels: 256, numOuts: 5, norm: null },
     rpnHead: {
       featChannels: 256,
       anchorStyle: 'mmdetection',
@@ -182,12 +206,22 @@ export function r50FpnConfig(numClasses: number): DetectorConfig {
       sampler: { num: 512, posFraction: 0.25, addGtAsProposals: true },
       bbox: {
         roiSize: 7,
+        numSharedConvs: 0,
+        convChannels: 256,
+        norm: null,
         fcChannels: 1024,
         numSharedFcs: 2,
         targetStds: [0.1, 0.1, 0.2, 0.2],
         lossBboxWeight: 1,
       },
-      mask: { roiSize: 14, numConvs: 4, convChannels: 256, maskSize: 28, lossMaskWeight: 1 },
+      mask: {
+        roiSize: 14,
+        numConvs: 4,
+        convChannels: 256,
+        norm: null,
+        maskSize: 28,
+        lossMaskWeight: 1,
+      },
     },
     test: {
       scoreThr: 1e-4,

@@ -76,6 +76,16 @@ export class MaskRCNN {
    */
   loss(batch: DetectorBatch, ctx: TrainContext = { iteration: 0 }): DetectorLoss {
     validateBatch(batch, this.config.numClasses);
+    // Training mode for the forward: trainable batch norm uses (and records) batch statistics.
+    this.params.mode.training = true;
+    try {
+      return this.#loss(batch, ctx);
+    } finally {
+      this.params.mode.training = false;
+    }
+  }
+
+  #loss(batch: DetectorBatch, ctx: TrainContext): DetectorLoss {
     const feats = this.features(batch.images);
     const anchors = this.rpnHead.anchors(feats, [batch.images.shape[1], batch.images.shape[2]]);
     const rpnOut = this.rpnHead.forward(feats);

@@ -100,6 +100,16 @@ export const optimizerSchema = z.strictObject({
   gradClip: z.strictObject({ maxNorm: z.number().positive() }).nullable().default(null),
   /** Micro-batches summed into one optimizer step (batch 2 x 8 emulates mmdetection's 16). */
   accumulationSteps: positiveInt.default(1),
+  /**
+   * Weight-decay multipliers by parameter kind (mmdetection `paramwise_cfg`): norm layers'
+   * gamma and beta (`normDecayMult: 0` in from-scratch recipes) and biases.
+   */
+  paramwise: z
+    .strictObject({
+      normDecayMult: z.number().nonnegative().default(1),
+      biasDecayMult: z.number().nonnegative().default(1),
+    })
+    .default({ normDecayMult: 1, biasDecayMult: 1 }),
 });
 
 export const warmupSchema = z.strictObject({

@@ -16,6 +16,8 @@ export interface DetectorParam {
   name: string;
   variable: tf.Variable;
   trainable: boolean;
+  /** What it is, for per-kind weight decay (`optimizer.paramwise`); a weight when absent. */
+  role?: 'weight' | 'bias' | 'norm';
 }
 
 export interface DetectorModel {

@@ -217,7 +217,7 @@ export async function trainFromConfig(o: TrainOptions): Promise<TrainOutcome> {
       disposeBatch: (b) => b.images.dispose(),
       accumulationSteps: cfg.optimizer.accumulationSteps,
       schedule,
-      optimizer: cfg.optimizer,
+      optimizer: { ...cfg.optimizer, decayMult: decayMultipliers(model.params.all(), cfg) },
       weights: detectorWeightsIO(detector, model),
       stateful: { detector: model },
       workDir,
@@ -248,6 +248,20 @@ export async function trainFromConfig(o: TrainOptions): Promise<TrainOutcome> {
   } finally {
     model.dispose();
   }
+}
+
+/** `optimizer.paramwise` as per-parameter multipliers (only the ones that are not 1). */
+function decayMultipliers(
+  params: readonly { name: string; role?: 'weight' | 'bias' | 'norm' }[],
+  cfg: CratConfig,
+): Record<string, number> {
+  const { normDecayMult, biasDecayMult } = cfg.optimizer.paramwise;
+  const out: Record<string, number> = {};
+  for (const p of params) {
+    const m = p.role === 'norm' ? normDecayMult : p.role === 'bias' ? biasDecayMult : 1;
+    if (m !== 1) out[p.name] = m;
+  }
+  return out;
 }
 
 /** Generates the synthetic set when the config asks for it and it is missing, with a progress bar. */

@@ -3,6 +3,7 @@
 
 export { AnchorGenerator, type AnchorGeneratorOptions } from './anchors.js';
 export { type DecodeOptions, type DeltaCoderOptions, DeltaXYWHBBoxCoder } from './box-coder.js';
+export { groupNorm } from './group-norm.js';
 export { maskTargets, pasteMasks, pasteMasksTorchvision } from './masks.js';
 export { batchedNms, boxIou, nms } from './nms.js';
 export { type RoiAlignOptions, registerRoiAlignKernels, roiAlign } from './roi-align.js';

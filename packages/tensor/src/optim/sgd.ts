@@ -7,6 +7,11 @@ import { decodeTensor, type EncodedTensor, encodeTensorMap } from './tensor-code
 export interface SgdOptions {
   momentum: number;
   weightDecay: number;
+  /**
+   * Per-parameter multiplier of `weightDecay`, by parameter name (mmdetection's
+   * `paramwise_cfg`: `norm_decay_mult=0` for norm layers, `bias_decay_mult`); 1 when absent.
+   */
+  decayMult?: Record<string, number>;
 }
 
 /**
@@ -38,8 +43,9 @@ export class Sgd implements Stateful {
       const p = this.#params.get(name);
       if (!p) throw new RangeError(`Sgd.step: gradient for unknown parameter '${name}'`);
       const prev = this.#buffers.get(name);
+      const wd = weightDecay * (this.options.decayMult?.[name] ?? 1);
       const next = tf.tidy(() => {
-        const d = weightDecay > 0 ? tf.add(g, tf.mul(p, weightDecay)) : tf.clone(g);
+        const d = wd > 0 ? tf.add(g, tf.mul(p, wd)) : tf.clone(g);
         const buf = prev && momentum > 0 ? tf.add(tf.mul(prev, momentum), d) : d;
         p.assign(tf.sub(p, tf.mul(buf, lr)));
         return buf;
