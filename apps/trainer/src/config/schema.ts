@@ -47,6 +47,8 @@ export const datasetSchema = z.strictObject({
   type: z.enum(['lvis', 'synth']),
   train: splitSchema,
   val: splitSchema,
+  /** A held-back split for recipe and model choices (the synthetic set's `minival`), never the reported val. */
+  minival: splitSchema.optional(),
   test: splitSchema.optional(),
   /**
    * The synthetic generator (`@crat/lvis-synth`), used when `type` is `synth`: the folder it
@@ -190,8 +192,12 @@ export const configSchema = z.strictObject({
     .extend({ maxKeep: nonNegativeInt.default(0) })
     .default({ interval: 1, maxKeep: 0 }),
   evaluation: intervalSchema
-    .extend({ metrics: z.array(z.enum(['bbox', 'segm'])).default(['bbox', 'segm']) })
-    .default({ interval: 1, metrics: ['bbox', 'segm'] }),
+    .extend({
+      metrics: z.array(z.enum(['bbox', 'segm'])).default(['bbox', 'segm']),
+      /** The split evaluated during and after training: `val` (reported) or `minival` (for choosing). */
+      split: z.enum(['val', 'minival']).default('val'),
+    })
+    .default({ interval: 1, metrics: ['bbox', 'segm'], split: 'val' }),
   log: z.strictObject({ interval: positiveInt.default(50) }).default({ interval: 50 }),
   seed: nonNegativeInt.default(0),
   backend: backendSchema.default('auto'),

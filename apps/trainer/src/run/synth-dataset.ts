@@ -23,7 +23,9 @@ export async function ensureDataset(
   o: EnsureSynthOptions = {},
 ): Promise<'present' | 'generated'> {
   const at = (p: string) => (isAbsolute(p) ? p : resolve(o.cwd ?? process.cwd(), p));
-  const wanted = [dataset.train.annFile, dataset.val.annFile].map(at);
+  const wanted = [dataset.train, dataset.val, dataset.minival]
+    .flatMap((split) => (split ? [split.annFile] : []))
+    .map(at);
   if (wanted.every((f) => existsSync(f))) return 'present';
   if (dataset.type !== 'synth') {
     const missing = wanted.filter((f) => !existsSync(f));

@@ -125,7 +125,7 @@ function trainBatches(
   };
 }
 
-/** Evaluation on the val split: inference with a progress bar, LVIS metrics, a record on disk. */
+/** Evaluation on `evaluation.split` (val, or the held-back minival): inference with a progress bar, LVIS metrics, a record on disk. */
 function valEvaluator(
   loaded: LoadedConfig,
   detector: DetectorBackend,
@@ -134,11 +134,17 @@ function valEvaluator(
 ) {
   const cfg = loaded.config;
   const at = (p: string) => resolve(o.cwd, p);
+  const split = cfg.dataset[cfg.evaluation.split];
+  if (!split) {
+    throw new Error(
+      `${loaded.file}: evaluation.split is '${cfg.evaluation.split}' but dataset.${cfg.evaluation.split} is not set`,
+    );
+  }
   let val: { gt: LVIS; dataset: LvisDetectionDataset } | null = null;
   const valSet = async () => {
     val ??= {
-      gt: await LVIS.load(at(cfg.dataset.val.annFile)),
-      dataset: await loadDetectionDataset(at(cfg.dataset.val.annFile), at(cfg.dataset.val.imgDir)),
+      gt: await LVIS.load(at(split.annFile)),
+      dataset: await loadDetectionDataset(at(split.annFile), at(split.imgDir)),
     };
     return val;
   };
