@@ -69,7 +69,9 @@ describe('trainer config → @crat/detector', () => {
       loadConfig('configs/synth/eqlv2.ts', { cwd: REPO, cfgOptions: [o] }).catch(
         (e: Error) => e.message,
       );
-    expect(await at('model.backbone.depth=101')).toMatch(/--cfg-options: model\.backbone\.depth/);
+    expect(await at('model.backbone.depth=101')).toMatch(
+      /--cfg-options: model\.backbone\.depth: Invalid option: expected one of 18\|34\|50/,
+    );
     expect(await at('model.backbone.normEval=true')).toMatch(
       /--cfg-options: model\.backbone\.normEval: unknown field/,
     );

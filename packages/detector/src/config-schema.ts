@@ -48,7 +48,7 @@ const proposals = z.strictObject({
 export const detectorConfigObject = z.strictObject({
   numClasses: positiveInt,
   backbone: z.strictObject({
-    depth: z.union([z.literal(18), z.literal(34), z.literal(50)]),
+    depth: z.literal([18, 34, 50]),
     baseChannels: positiveInt,
     frozenStages: z.number().int().min(-1).max(4),
     normRequiresGrad: z.boolean(),

@@ -1,5 +1,5 @@
-// The ResNet-18/34/50 backbone with torchvision parameter names and frozen-statistics BN,
-// giving C2..C5.
+// The ResNet-18/34/50 backbone with torchvision parameter names and the norm its config names
+// (frozen BN by default), giving C2..C5.
 
 import * as tf from '@tensorflow/tfjs-core';
 import type { BackboneConfig, NormConfig } from '../config.js';
@@ -121,7 +121,7 @@ class Bottleneck implements Block {
 }
 
 /**
- * ResNet backbone with torchvision parameter names under `backbone.` and frozen-statistics BN.
+ * ResNet backbone with torchvision parameter names under `backbone.` and `cfg.norm` after every conv.
  * Returns C2..C5 (strides 4, 8, 16, 32).
  */
 export class ResNet {

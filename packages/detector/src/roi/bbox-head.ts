@@ -1,5 +1,5 @@
-// The box head's layers (mmdetection `Shared2FCBBoxHead`): forward only; its targets and
-// losses live in the RoI head.
+// The box head's layers (mmdetection's `ConvFCBBoxHead` family: Shared2FC, Shared4Conv1FC):
+// forward only; its targets and losses live in the RoI head.
 
 import * as tf from '@tensorflow/tfjs-core';
 import type { BBoxHeadConfig } from '../config.js';
