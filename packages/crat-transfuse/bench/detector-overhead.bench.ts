@@ -21,12 +21,7 @@ import type { CratMode } from '../src/index.js';
 
 /** The training loop's step for `model`: the one step function, then the one optimizer's update. */
 function trainer(model: MaskRCNN, lr: number) {
-  const params = Object.fromEntries(
-    model.params
-      .all()
-      .filter((p) => p.trainable)
-      .map((p) => [p.name, p.variable]),
-  );
+  const params = model.params.trainableByName();
   const sgd = new Sgd(params, { momentum: 0.9, weightDecay: 1e-4 });
   const grad = gradientStep(params, (b: DetectorBatch, ctx: { iteration: number }) =>
     model.loss(b, ctx),

@@ -50,12 +50,7 @@ function progress(label, i, n, t0) {
 async function runCase({ name, config, toy }) {
   const model = new MaskRCNN(config);
   // The training loop's own parts: the one step function and the one optimizer.
-  const params = Object.fromEntries(
-    model.params
-      .all()
-      .filter((p) => p.trainable)
-      .map((p) => [p.name, p.variable]),
-  );
+  const params = model.params.trainableByName();
   const sgd = new Sgd(params, { momentum: 0.9, weightDecay: 1e-4 });
   const grad = gradientStep(params, (b, ctx) => model.loss(b, ctx));
   const trainStep = async (iteration) => {

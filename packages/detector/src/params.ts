@@ -119,6 +119,15 @@ export class ParamStore {
     return [...this.#params.values()];
   }
 
+  /** The trainable parameters by state-dict name, as the optimizer and step function take them. */
+  trainableByName(): Record<string, tf.Variable> {
+    return Object.fromEntries(
+      this.all()
+        .filter((p) => p.trainable)
+        .map((p) => [p.name, p.variable]),
+    );
+  }
+
   trainable(): tf.Variable[] {
     return this.all()
       .filter((p) => p.trainable)

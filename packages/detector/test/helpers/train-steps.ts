@@ -12,12 +12,7 @@ export interface StepResult {
 
 /** SGD (momentum 0.9, weight decay 1e-4) over the model's trainable parameters at `lr`. */
 export function sgdSteps(model: MaskRCNN, lr = 0.01) {
-  const params = Object.fromEntries(
-    model.params
-      .all()
-      .filter((p) => p.trainable)
-      .map((p) => [p.name, p.variable]),
-  );
+  const params = model.params.trainableByName();
   const sgd = new Sgd(params, { momentum: 0.9, weightDecay: 1e-4 });
   const grad = gradientStep(params, (b: DetectorBatch, ctx: TrainContext) => model.loss(b, ctx));
   return {
