@@ -1,5 +1,10 @@
-import { existsSync } from 'node:fs';
-import { isAbsolute, resolve } from 'node:path';
+// The dataset a config names, made when it is the synthetic one and missing: generated only
+// into a folder that does not exist yet or that this function generated itself, never over
+// a user's files.
+
+import { existsSync, readdirSync } from 'node:fs';
+import { isAbsolute, join, resolve } from 'node:path';
+import { writeJsonAtomic } from '@crat/core';
 import { generateSynthDataset, type SynthOptions } from '@crat/lvis-synth';
 import type { DatasetConfig } from '../config/schema.js';
 
@@ -10,45 +15,68 @@ export interface EnsureSynthOptions {
   onProgress?: (done: number, total: number) => void;
 }
 
+/** Written into a folder `ensureDataset` generated: only such a folder may be generated again. */
+export const GENERATED_MARKER = '.crat-generated.json';
+
+/** The annotation files `@crat/lvis-synth` writes into `out`, by split. */
+function generatedFiles(out: string): { train: string; val: string } {
+  return {
+    train: join(out, 'annotations', 'lvis_v1_train.json'),
+    val: join(out, 'annotations', 'lvis_v1_val.json'),
+  };
+}
+
 /**
  * For a `synth` dataset whose annotation files are missing, run the generator with the
  * config's `dataset.synth` options; then check the configured files exist. Returns what
- * happened. A `lvis` dataset is only checked.
+ * happened. A `lvis` dataset is only checked. The generator runs only when the config's
+ * files are the ones it writes, and only into a folder that is missing, empty, or was
+ * generated here before (it holds {@link GENERATED_MARKER}); anything else is an error
+ * naming the missing file, so a mistyped path never replaces a user's data.
  */
 export async function ensureDataset(
   dataset: DatasetConfig,
   o: EnsureSynthOptions = {},
 ): Promise<'present' | 'generated'> {
   const at = (p: string) => (isAbsolute(p) ? p : resolve(o.cwd ?? process.cwd(), p));
-  const wanted = [dataset.train.annFile, dataset.val.annFile].map(at);
-  if (wanted.every((f) => existsSync(f))) return 'present';
-  if (dataset.type !== 'synth') {
-    const missing = wanted.filter((f) => !existsSync(f));
-    throw new Error(
-      `dataset: missing annotation files (dataset.train/val.annFile): ${missing.join(', ')}`,
-    );
-  }
+  const wanted = { train: at(dataset.train.annFile), val: at(dataset.val.annFile) };
+  const missing = (['train', 'val'] as const).filter((k) => !existsSync(wanted[k]));
+  if (missing.length === 0) return 'present';
+  const named = missing.map((k) => `dataset.${k}.annFile: ${wanted[k]} does not exist`).join('; ');
+  if (dataset.type !== 'synth') throw new Error(`dataset: ${named}`);
   if (!dataset.synth) {
     throw new Error(
-      'dataset.synth: a synth dataset whose files are missing needs generator options (outDir, seed, ...)',
+      `dataset: ${named}, and dataset.synth (the generator's outDir, seed, ...) is not set to make it`,
     );
   }
   const { outDir, ...rest } = dataset.synth;
   const out = at(outDir);
+  const made = generatedFiles(out);
+  const elsewhere = missing.filter((k) => wanted[k] !== made[k]);
+  if (elsewhere.length) {
+    throw new Error(
+      `dataset: ${named}; the generator (dataset.synth.outDir ${out}) would write ${elsewhere.map((k) => made[k]).join(' and ')} instead, so nothing was generated: check the path`,
+    );
+  }
+  const ours = existsSync(join(out, GENERATED_MARKER));
+  if (existsSync(out) && readdirSync(out).length > 0 && !ours) {
+    throw new Error(
+      `dataset: ${named}; ${out} holds other files, not a set generated here, so it was left alone: remove it, or point dataset.train/val at the files it holds`,
+    );
+  }
   o.log?.(`generating the synthetic dataset in ${out} (its annotation files are missing)`);
   const options: SynthOptions = {
     ...(rest as Omit<SynthOptions, 'out'>),
     out,
-    // The folder is the config's own generated-data folder; a half-written one is replaced.
-    overwrite: true,
+    // Replaces only a folder generated here (checked above), which is incomplete.
+    overwrite: ours,
     ...(o.onProgress ? { onProgress: o.onProgress } : {}),
   };
-  const result = await generateSynthDataset(options);
-  const missing = wanted.filter((f) => !existsSync(f));
-  if (missing.length > 0) {
-    throw new Error(
-      `dataset: the generator wrote ${result.trainAnnotationFile} and ${result.valAnnotationFile}, but the config names ${missing.join(', ')} (dataset.train/val.annFile)`,
-    );
-  }
+  await generateSynthDataset(options);
+  await writeJsonAtomic(
+    join(out, GENERATED_MARKER),
+    { generatedBy: 'crat train (dataset.synth)', options: { ...rest } },
+    1,
+  );
   return 'generated';
 }
