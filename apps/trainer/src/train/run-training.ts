@@ -171,6 +171,8 @@ export async function runTraining<Batch>(o: RunTrainingOptions<Batch>): Promise<
       err.message += checkpoint.last
         ? `. Nothing was saved for it; the last good checkpoint is ${checkpoint.last}`
         : '. Nothing was saved; there is no earlier checkpoint';
+      err.message +=
+        ' (a lower learning rate or gradient clipping, optimizer.gradClip, usually prevents it)';
     }
     throw err;
   } finally {

@@ -18,9 +18,14 @@ export interface ChildRun {
  * Runs a TypeScript file of this package in its own Node process (through jiti, so no
  * build is needed), with its output collected and lines watched.
  */
-export function runTs(file: string, args: readonly string[]): ChildRun {
+export function runTs(
+  file: string,
+  args: readonly string[],
+  env: Record<string, string> = {},
+): ChildRun {
   const child = spawn(process.execPath, ['--import', 'jiti/register', file, ...args], {
     cwd: TRAINER_DIR,
+    env: { ...process.env, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let text = '';
