@@ -13,14 +13,12 @@ import { initBackend } from '@crat/tensor';
 import type * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import {
-  buildLrSchedule,
   CheckpointIntegrityError,
   fileDigest,
-  type RunTrainingOptions,
   runTraining,
   tidyLeftovers,
 } from '../src/train/index.js';
-import { makeToy, prefetchingSource, type ToyBatch, ToySampler } from './helpers/toy.js';
+import { makeToy, toyTraining } from './helpers/toy.js';
 
 // Every checkpoint records a SHA-256 of each file it writes; resume checks them and names a
 // damaged file; --resume-fallback sets it aside and resumes from the previous one; the
@@ -30,39 +28,6 @@ beforeAll(async () => {
   await initBackend('cpu');
 });
 
-function options(
-  toy: ReturnType<typeof makeToy>,
-  workDir: string,
-  over: Partial<RunTrainingOptions<ToyBatch>> = {},
-): RunTrainingOptions<ToyBatch> {
-  const sampler = new ToySampler(24, 3);
-  return {
-    params: toy.params,
-    step: toy.step,
-    batches: (state) => {
-      if (state) sampler.setState(state);
-      return prefetchingSource(sampler, toy.loader, 2, 2, toy.dispose);
-    },
-    disposeBatch: toy.dispose,
-    schedule: buildLrSchedule({
-      baseLr: 0.05,
-      by: 'iter',
-      length: 12,
-      itersPerEpoch: 12,
-      warmup: null,
-      policy: { type: 'constant' },
-    }),
-    optimizer: { momentum: 0.9, weightDecay: 1e-3, gradClip: null },
-    weights: toy.weights,
-    stateful: toy.stateful,
-    workDir,
-    checkpointInterval: 4,
-    progress: false,
-    handleSigint: false,
-    ...over,
-  };
-}
-
 const snapshot = (params: Record<string, tf.Variable>) =>
   Object.fromEntries(Object.entries(params).map(([k, v]) => [k, Array.from(v.dataSync())]));
 
@@ -70,7 +35,7 @@ const snapshot = (params: Record<string, tf.Variable>) =>
 async function trainedDir() {
   const toy = makeToy();
   const dir = mkdtempSync(join(tmpdir(), 'crat-ckpt-'));
-  await runTraining(options(toy, dir));
+  await runTraining(toyTraining(toy, dir));
   const weights = snapshot(toy.params);
   toy.free();
   return { dir, weights };
@@ -106,7 +71,7 @@ describe('checkpoint checksums', () => {
     damage(file);
     const toy = makeToy();
     const before = snapshot(toy.params);
-    const err = await runTraining(options(toy, dir, { resume: true })).catch((e: unknown) => e);
+    const err = await runTraining(toyTraining(toy, dir, { resume: true })).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(CheckpointIntegrityError);
     expect((err as CheckpointIntegrityError).file).toBe(file);
     expect((err as Error).message).toMatch(
@@ -120,7 +85,7 @@ describe('checkpoint checksums', () => {
     ]);
     rmSync(join(dir, 'checkpoints/iter_000008/optimizer.json'));
     await expect(
-      runTraining(options(toy, dir, { resume: join(dir, 'checkpoints/iter_000008') })),
+      runTraining(toyTraining(toy, dir, { resume: join(dir, 'checkpoints/iter_000008') })),
     ).rejects.toThrow(/iter_000008\/optimizer\.json: missing/);
     toy.free();
   });
@@ -132,7 +97,7 @@ describe('checkpoint checksums', () => {
     const toy = makeToy();
     const said: string[] = [];
     const res = await runTraining(
-      options(toy, dir, {
+      toyTraining(toy, dir, {
         resume: true,
         resumeFallback: true,
         progress: { write: (s: string) => void said.push(s) },
@@ -163,7 +128,10 @@ describe('checkpoint checksums', () => {
     const toy = makeToy();
     const said: string[] = [];
     const res = await runTraining(
-      options(toy, dir, { resume: true, progress: { write: (s: string) => void said.push(s) } }),
+      toyTraining(toy, dir, {
+        resume: true,
+        progress: { write: (s: string) => void said.push(s) },
+      }),
     );
     expect(res.iter).toBe(12);
     expect(said.join('')).toMatch(

@@ -6,17 +6,10 @@ import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../src/config/load.js';
 import { ensureDataset } from '../src/run/synth-dataset.js';
-import {
-  buildLrSchedule,
-  NonFiniteError,
-  type RunTrainingOptions,
-  readMetrics,
-  runTraining,
-  type StepContext,
-} from '../src/train/index.js';
+import { NonFiniteError, readMetrics, runTraining, type StepContext } from '../src/train/index.js';
 import { runTs } from './helpers/child-process.js';
 import { writeTinyConfig } from './helpers/tiny-config.js';
-import { makeToy, prefetchingSource, type ToyBatch, ToySampler } from './helpers/toy.js';
+import { makeToy, type ToyBatch, toyTraining } from './helpers/toy.js';
 
 // A non-finite loss or gradient stops the run before the optimizer applies it, names the
 // step and the term, keeps the last good checkpoint, and `crat train` exits non-zero.
@@ -24,38 +17,6 @@ import { makeToy, prefetchingSource, type ToyBatch, ToySampler } from './helpers
 beforeAll(async () => {
   await initBackend('cpu');
 });
-
-function toyRun(
-  toy: ReturnType<typeof makeToy>,
-  workDir: string,
-  step: RunTrainingOptions<ToyBatch>['step'],
-): RunTrainingOptions<ToyBatch> {
-  const sampler = new ToySampler(24, 3);
-  return {
-    params: toy.params,
-    step,
-    batches: (state) => {
-      if (state) sampler.setState(state);
-      return prefetchingSource(sampler, toy.loader, 2, 2, toy.dispose);
-    },
-    disposeBatch: toy.dispose,
-    schedule: buildLrSchedule({
-      baseLr: 0.05,
-      by: 'iter',
-      length: 20,
-      itersPerEpoch: 12,
-      warmup: null,
-      policy: { type: 'constant' },
-    }),
-    optimizer: { momentum: 0.9, weightDecay: 0, gradClip: null },
-    weights: toy.weights,
-    stateful: toy.stateful,
-    workDir,
-    checkpointInterval: 5,
-    progress: false,
-    handleSigint: false,
-  };
-}
 
 describe('divergence', () => {
   it('a NaN loss term stops the run at that step, before the update; the last good checkpoint stays', async () => {
@@ -66,7 +27,9 @@ describe('divergence', () => {
       if (ctx.iter === 11) out.losses.loss_l1 = Number.NaN; // the 12th step
       return out;
     };
-    const err = await runTraining(toyRun(toy, dir, step)).catch((e: unknown) => e);
+    const err = await runTraining(
+      toyTraining(toy, dir, { step, length: 20, checkpointInterval: 5 }),
+    ).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(NonFiniteError);
     expect((err as NonFiniteError).iter).toBe(12);
     expect((err as Error).message).toMatch(
@@ -90,7 +53,9 @@ describe('divergence', () => {
       }
       return out;
     };
-    await expect(runTraining(toyRun(toy, dir, step))).rejects.toThrow(
+    await expect(
+      runTraining(toyTraining(toy, dir, { step, length: 20, checkpointInterval: 5 })),
+    ).rejects.toThrow(
       /^training diverged at step 3: non-finite gradient \(norm (NaN|Infinity) in fc1\.bias\)\. Nothing was saved; there is no earlier checkpoint \(/,
     );
     expect(existsSync(join(dir, 'checkpoints'))).toBe(false);

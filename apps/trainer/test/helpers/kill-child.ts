@@ -13,7 +13,7 @@ import { syncBuiltinESMExports } from 'node:module';
 import { basename } from 'node:path';
 import { initBackend } from '@crat/tensor';
 import { buildLrSchedule, runTraining, type WeightsIO } from '../../src/train/index.js';
-import { makeToy, prefetchingSource, ToySampler } from './toy.js';
+import { makeToy, toyTraining } from './toy.js';
 
 const [workDir, killAt = 'none', weightsOut] = process.argv.slice(2) as [string, string, string?];
 const [moment, at] = killAt.split(':') as [string, string?];
@@ -57,41 +57,31 @@ const weights: WeightsIO = {
   },
   load: (path) => toy.weights.load(path),
 };
-const sampler = new ToySampler(24, 3);
-const result = await runTraining({
-  params: toy.params,
-  step: toy.step,
-  batches: (state) => {
-    if (state) sampler.setState(state);
-    return prefetchingSource(sampler, toy.loader, 2, 2, toy.dispose);
-  },
-  disposeBatch: toy.dispose,
-  accumulationSteps: 2,
-  schedule: buildLrSchedule({
-    baseLr: 0.05,
-    by: 'iter',
-    length: 30,
-    itersPerEpoch: 6,
-    warmup: { type: 'linear', iters: 4, ratio: 0.1 },
-    policy: { type: 'step', milestones: [20], gamma: 0.1 },
-  }),
-  optimizer: { momentum: 0.9, weightDecay: 1e-3, gradClip: { maxNorm: 2 } },
-  weights,
-  stateful: toy.stateful,
-  workDir,
-  checkpointInterval: 5,
-  resume: true,
-  progress: false,
-  handleSigint: false,
-  hooks: [
-    {
-      afterStep: (loop) => {
-        iter = loop.iter;
-        if (moment === 'step' && iter === killIter) die();
+const result = await runTraining(
+  toyTraining(toy, workDir, {
+    accumulationSteps: 2,
+    schedule: buildLrSchedule({
+      baseLr: 0.05,
+      by: 'iter',
+      length: 30,
+      itersPerEpoch: 6,
+      warmup: { type: 'linear', iters: 4, ratio: 0.1 },
+      policy: { type: 'step', milestones: [20], gamma: 0.1 },
+    }),
+    optimizer: { momentum: 0.9, weightDecay: 1e-3, gradClip: { maxNorm: 2 } },
+    weights,
+    checkpointInterval: 5,
+    resume: true,
+    hooks: [
+      {
+        afterStep: (loop) => {
+          iter = loop.iter;
+          if (moment === 'step' && iter === killIter) die();
+        },
       },
-    },
-  ],
-});
+    ],
+  }),
+);
 if (weightsOut && result.status === 'completed') {
   const out = Object.fromEntries(
     Object.entries(toy.params).map(([k, v]) => [k, Array.from(v.dataSync())]),
