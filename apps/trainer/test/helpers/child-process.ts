@@ -1,3 +1,5 @@
+// Running a TypeScript file of this package in a child process (signal and kill tests).
+
 import { type ChildProcess, spawn } from 'node:child_process';
 import { resolve } from 'node:path';
 

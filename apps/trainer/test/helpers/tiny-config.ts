@@ -1,3 +1,5 @@
+// The tiny `crat train` config the end-to-end tests share.
+
 import { writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 
