@@ -120,6 +120,19 @@ describe('checkpoint checksums', () => {
     toy.free();
   });
 
+  it('--resume-fallback with no intact checkpoint left stops rather than start over', async () => {
+    const { dir } = await trainedDir();
+    for (const i of ['04', '08', '12']) damage(join(dir, `checkpoints/iter_0000${i}/model.json`));
+    const log = readFileSync(join(dir, 'metrics.jsonl'), 'utf8');
+    const toy = makeToy();
+    await expect(
+      runTraining(toyTraining(toy, dir, { resume: true, resumeFallback: true })),
+    ).rejects.toThrow(/no intact checkpoint is left .*start a new run with --overwrite/);
+    expect(readFileSync(join(dir, 'metrics.jsonl'), 'utf8')).toBe(log);
+    expect(readdirSync(join(dir, 'checkpoints')).every((n) => n.endsWith('.damaged'))).toBe(true);
+    toy.free();
+  });
+
   it('an older checkpoint without checksums still resumes, said to be unverified', async () => {
     const { dir } = await trainedDir();
     const metaFile = join(dir, 'checkpoints/iter_000012/meta.json');

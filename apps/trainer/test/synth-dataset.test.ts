@@ -83,6 +83,14 @@ describe('ensureDataset', () => {
       /dataset\.val\.annFile: .*synht\/annotations\/lvis_v1_val\.json does not exist/,
     );
     expect(existsSync(join(root, 'synht'))).toBe(false);
+    // the right paths: the set is used as it is, with a word about its other sizes
+    const log: string[] = [];
+    expect(await ensureDataset(synthConfig(root), { cwd: root, log: (m) => log.push(m) })).toBe(
+      'present',
+    );
+    expect(log).toEqual([
+      `warning: using the synthetic set in ${join(root, 'synth')} as it is: seed 0 (dataset.synth.seed: 3), trainImages 6 (dataset.synth.trainImages: 24), valImages 3 (dataset.synth.valImages: 12), size 32 (dataset.synth.size: 64); remove it to have it generated from dataset.synth`,
+    ]);
     expect(readdirSync(join(root, 'synth')).sort()).toEqual(before);
     expect(trainImages(root)).toBe(6);
     expect(readFileSync(join(root, 'synth/notes.txt'), 'utf8')).toBe('mine');

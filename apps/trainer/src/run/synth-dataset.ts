@@ -2,7 +2,7 @@
 // into a folder that does not exist yet or that this function generated itself, never over
 // a user's files.
 
-import { existsSync, readdirSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { isAbsolute, join, resolve } from 'node:path';
 import { writeJsonAtomic } from '@crat/core';
 import { generateSynthDataset, type SynthOptions } from '@crat/lvis-synth';
@@ -41,7 +41,10 @@ export async function ensureDataset(
   const at = (p: string) => (isAbsolute(p) ? p : resolve(o.cwd ?? process.cwd(), p));
   const wanted = { train: at(dataset.train.annFile), val: at(dataset.val.annFile) };
   const missing = (['train', 'val'] as const).filter((k) => !existsSync(wanted[k]));
-  if (missing.length === 0) return 'present';
+  if (missing.length === 0) {
+    if (dataset.type === 'synth' && dataset.synth) warnIfOtherSizes(dataset.synth, at, o.log);
+    return 'present';
+  }
   const named = missing.map((k) => `dataset.${k}.annFile: ${wanted[k]} does not exist`).join('; ');
   if (dataset.type !== 'synth') throw new Error(`dataset: ${named}`);
   if (!dataset.synth) {
@@ -79,4 +82,34 @@ export async function ensureDataset(
     1,
   );
   return 'generated';
+}
+
+/**
+ * A set that is there is used as it is; say so when its `synth_meta.json` records other
+ * sizes than the config's `dataset.synth` asks for (a set made by hand with `crat synth`).
+ */
+function warnIfOtherSizes(
+  synth: NonNullable<DatasetConfig['synth']>,
+  at: (p: string) => string,
+  log: ((m: string) => void) | undefined,
+): void {
+  const metaFile = join(at(synth.outDir), 'synth_meta.json');
+  if (!log || !existsSync(metaFile)) return;
+  let meta: Record<string, unknown>;
+  try {
+    meta = JSON.parse(readFileSync(metaFile, 'utf8'));
+  } catch {
+    return; // a set without readable metadata is still a set; nothing to compare
+  }
+  const asked = synth as Record<string, unknown>;
+  const differ = ['seed', 'trainImages', 'valImages', 'size']
+    .filter((k) => asked[k] !== undefined && meta[k] !== undefined && asked[k] !== meta[k])
+    .map(
+      (k) => `${k} ${JSON.stringify(meta[k])} (dataset.synth.${k}: ${JSON.stringify(asked[k])})`,
+    );
+  if (differ.length) {
+    log(
+      `warning: using the synthetic set in ${at(synth.outDir)} as it is: ${differ.join(', ')}; remove it to have it generated from dataset.synth`,
+    );
+  }
 }

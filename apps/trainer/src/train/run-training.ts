@@ -217,6 +217,12 @@ async function resumeState(
       dir = older.length ? join(dirname(dir), older.at(-1)!) : null;
     }
   }
-  if (first && !dir) say('no intact checkpoint is left: starting from scratch');
+  if (first && !dir) {
+    // Starting over would also drop the run's metrics log: leave that decision to the user.
+    throw new CheckpointIntegrityError(
+      first,
+      'no intact checkpoint is left (the damaged ones were set aside as *.damaged); start a new run with --overwrite, or another --work-dir',
+    );
+  }
   return null;
 }
