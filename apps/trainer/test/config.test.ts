@@ -96,9 +96,11 @@ describe('presets', () => {
     expect(c.pipeline.test.scale).toEqual([1333, 800]);
     expect(c.model.test).toEqual({
       scoreThr: 1e-4,
+      minBboxSize: 0,
       nmsIouThr: 0.5,
       maxPerImg: 300,
       maskThrBinary: 0.5,
+      maskPaste: 'mmdetection',
     });
     expect(c.model).toMatchObject({ preset: 'mask_rcnn_r50_fpn', numClasses: 1203 });
     expect(c.loss.type).toBe('seesaw');

@@ -25,7 +25,14 @@ describe('trainer config → @crat/detector', () => {
     expect(d.neck.outChannels).toBe(256);
     expect(d.rpnHead.sampler).toMatchObject({ num: 256, posFraction: 0.5 });
     expect(d.roiHead.sampler).toMatchObject({ num: 512, posFraction: 0.25 });
-    expect(d.test).toEqual({ scoreThr: 1e-4, nmsIouThr: 0.5, maxPerImg: 300, maskThrBinary: 0.5 });
+    expect(d.test).toEqual({
+      scoreThr: 1e-4,
+      minBboxSize: 0,
+      nmsIouThr: 0.5,
+      maxPerImg: 300,
+      maskThrBinary: 0.5,
+      maskPaste: 'mmdetection',
+    });
     expect(config.loss).toEqual({ type: 'seesaw' });
     expect(config.transfers.map((t) => t.type)).toEqual(['crat-bbox', 'crat-mask']);
   });

@@ -4,6 +4,7 @@
  */
 
 export { LVISEval, type LVISEvalProgress } from './eval.js';
+export { annotationWarnings, resultWarnings } from './input-warnings.js';
 export { streamTopLevelObject, type TopLevelObjectHandlers } from './json-stream.js';
 export {
   DEFAULT_STREAMING_THRESHOLD,

@@ -1,5 +1,6 @@
 import { type Rle, rleArea, rleToBbox, segmentationToRle } from '@crat/mask';
 import type { IouType, LVISResult, LVISResultRecord, XYWHBox } from 'lvis-ts-types';
+import { resultWarnings } from './input-warnings.js';
 import { type JsonLoadOptions, readJsonFile } from './load-json.js';
 import { type AnnIdsFilter, filterRecords, type LVIS } from './lvis.js';
 import { pushTo } from './multimap.js';
@@ -12,6 +13,8 @@ export interface LVISResultsOptions {
   source?: string;
   /** When given, each record must carry the field this evaluation type reads. */
   iouType?: IouType;
+  /** Also hears each of {@link LVISResults.warnings}. */
+  onWarning?: (message: string) => void;
 }
 
 /**
@@ -27,11 +30,15 @@ export class LVISResults {
   readonly annotations: LVISResultRecord[];
   readonly anns = new Map<number, LVISResultRecord>();
   readonly imgAnnMap = new Map<number, LVISResultRecord[]>();
+  /** What the checks found odd but evaluated as the official API does (negative scores). */
+  readonly warnings: string[];
 
   constructor(gt: LVIS, results: readonly LVISResult[], options: LVISResultsOptions = {}) {
     this.gt = gt;
     this.source = options.source ?? '<results array>';
     validateResults(results, this.source, options.iouType);
+    this.warnings = resultWarnings(results, this.source);
+    for (const w of this.warnings) options.onWarning?.(w);
     const kept = limitDetsPerImage(results, options.maxDets ?? 300);
     checkIds(results, gt, this.source);
     this.annotations = fillRecords(kept, gt, this.source);

@@ -176,6 +176,8 @@ export async function runExperiments(o: ExperimentsOptions): Promise<string> {
         config: spec.config,
         cfgOptions: [...cfgOptions, ...valOverrides],
         workDir: join(root, name),
+        // the bench owns its run folders: a new bench replaces the earlier one's runs
+        overwrite: true,
         cwd,
         log: () => {},
         progress: o.progress ?? process.stdout,

@@ -23,6 +23,11 @@ export interface EvalCommandResult {
   /** The official 13-line table. */
   table: string;
   seconds: number;
+  /**
+   * Inputs evaluated as the official API does but probably wrong, naming the records:
+   * negative scores, and (for segm) polygons pycocotools treats specially.
+   */
+  warnings: string[];
 }
 
 /** Load, evaluate, and write the report atomically (temporary file, then rename). */
@@ -40,6 +45,8 @@ export async function runEvalCommand(opts: EvalCommandOptions): Promise<EvalComm
     report: ev.report(),
     table: ev.format(),
     seconds: (performance.now() - t0) / 1000,
+    // ground-truth polygons are rasterized for segm only
+    warnings: [...(opts.type === 'segm' ? gt.warnings : []), ...dt.warnings],
   };
   if (opts.json) {
     const target = resolve(opts.json);
@@ -87,12 +94,13 @@ export function registerEval(program: Command): void {
     .requiredOption('--type <bbox|segm>', 'evaluation type')
     .option('--json <file>', 'also write {metrics, per_category_ap} to this file')
     .action(async (o: { gt: string; results: string; type: string; json?: string }) => {
-      const { table, seconds } = await runEvalCommand({
+      const { table, seconds, warnings } = await runEvalCommand({
         gt: o.gt,
         results: o.results,
         type: o.type as IouType,
         json: o.json,
       });
+      for (const w of warnings) console.error(`warning: ${w}`);
       console.log(table);
       console.error(`evaluated in ${seconds.toFixed(2)} s${o.json ? `; wrote ${o.json}` : ''}`);
     });

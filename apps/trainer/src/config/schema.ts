@@ -61,7 +61,10 @@ export const datasetSchema = z.strictObject({
       seed: nonNegativeInt.default(0),
     })
     .optional(),
-  /** Skip a missing or corrupt image with a warning instead of failing. */
+  /**
+   * Leave a missing or undecodable image out of its batch with a warning naming the file
+   * (training and evaluation) instead of stopping with an error.
+   */
   skipBadImages: z.boolean().default(false),
 });
 
@@ -168,7 +171,11 @@ export const scheduleSchema = z
   });
 
 const intervalSchema = z.strictObject({
-  /** Every `interval` epochs or iterations (the schedule's unit unless `by` says otherwise); 0 disables. */
+  /**
+   * Every `interval` epochs or iterations (the schedule's unit unless `by` says otherwise).
+   * 0: none during training; checkpoints are still written at the end and on Ctrl-C, and a
+   * completed run is still evaluated once at the end.
+   */
   interval: nonNegativeInt,
   by: z.enum(['epoch', 'iter']).optional(),
 });

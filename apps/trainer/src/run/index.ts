@@ -29,7 +29,7 @@ export {
 } from './evaluation.js';
 export { type InferenceOptions, predictDataset } from './inference.js';
 export { absoluteDatasetPaths, writeRunConfig } from './run-config.js';
-export { type EnsureSynthOptions, ensureDataset } from './synth-dataset.js';
+export { type EnsureSynthOptions, ensureDataset, GENERATED_MARKER } from './synth-dataset.js';
 export { type TestOptions, testFromConfig } from './test.js';
 export {
   detectorWeightsIO,
@@ -39,3 +39,4 @@ export {
 } from './train.js';
 export { globToRegExp, type NamedParam, selectTrainable } from './trainable.js';
 export { writeTransferReports } from './transfer-outputs.js';
+export { WorkDirError } from './work-dir.js';

@@ -1,8 +1,14 @@
 // `crat train`: a config file to checkpoints, metrics, evaluations and CRAT reports.
 
 import { mkdirSync } from 'node:fs';
-import { resolve } from 'node:path';
-import { deriveSeed, type ImageSampler, imageSamplers, type PluginState } from '@crat/core';
+import { join, resolve } from 'node:path';
+import {
+  deriveSeed,
+  type ImageSampler,
+  imageSamplers,
+  type JsonValue,
+  type PluginState,
+} from '@crat/core';
 import { DataLoader, type LvisDetectionDataset } from '@crat/data';
 import { type DetectorBatch, detectorBatchFromCollated } from '@crat/detector';
 import { LVIS } from '@crat/lvis';
@@ -11,10 +17,11 @@ import type { IouType } from 'lvis-ts-types';
 import { type LoadedConfig, loadConfig } from '../config/load.js';
 import type { CratConfig } from '../config/schema.js';
 import { checkpointWeightsFile, type WeightsIO } from '../train/checkpoint.js';
-import type { BatchSource } from '../train/loop.js';
+import type { BatchSource, TrainHook } from '../train/loop.js';
 import { buildLrSchedule, intervalToIters, type LrSchedule } from '../train/lr-schedule.js';
 import { ProgressReporter, type ProgressStream } from '../train/progress.js';
 import { runTraining, type TrainingResult } from '../train/run-training.js';
+import { configDifferences, formatDifferences } from './config-diff.js';
 import { loadDetectionDataset } from './datasets.js';
 import { type DetectorBackend, type DetectorModel, detectorBackend } from './detector-api.js';
 import {
@@ -27,10 +34,11 @@ import {
 import { predictDataset } from './inference.js';
 import { resolvePretrained } from './pretrained.js';
 import './plugins.js';
-import { writeRunConfig } from './run-config.js';
+import { absoluteDatasetPaths, writeRunConfig } from './run-config.js';
 import { ensureDataset } from './synth-dataset.js';
 import { selectTrainable } from './trainable.js';
 import { writeTransferReports } from './transfer-outputs.js';
+import { checkWorkDirFree, clearRun, recordedConfig, WorkDirError } from './work-dir.js';
 
 export interface TrainOptions {
   config: string;
@@ -38,6 +46,13 @@ export interface TrainOptions {
   workDir?: string;
   /** `true`: the work dir's newest checkpoint; a path: that checkpoint. */
   resume?: boolean | string;
+  /** With `resume`: set a damaged checkpoint aside and resume from the newest intact earlier one. */
+  resumeFallback?: boolean;
+  /**
+   * Replace the run the work dir holds (its files are removed once the new run starts);
+   * without it (or `resume`) a work dir holding a run is an error.
+   */
+  overwrite?: boolean;
   backend?: BackendChoice;
   cwd?: string;
   log?: (message: string) => void;
@@ -181,10 +196,22 @@ export async function trainFromConfig(o: TrainOptions): Promise<TrainOutcome> {
   const loaded = await loadConfig(o.config, { cfgOptions: o.cfgOptions ?? [], cwd });
   const cfg = loaded.config;
   const workDir = resolve(cwd, o.workDir ?? cfg.workDir!);
+  if (o.resume && o.overwrite) {
+    throw new WorkDirError(
+      '--resume continues the run in the work dir, --overwrite replaces it: pass one',
+    );
+  }
+  checkWorkDirFree(workDir, o.resume ? 'resume' : o.overwrite ? 'overwrite' : 'new');
   mkdirSync(workDir, { recursive: true });
   const backend = await initBackend(o.backend ?? cfg.backend);
   log(`config ${loaded.file}\nwork dir ${workDir}\nbackend ${backend}`);
-  await writeRunConfig(workDir, loaded, o.cfgOptions ?? [], cwd);
+  const recorded = o.resume ? recordedConfig(workDir) : null;
+  const changed = recorded ? configDifferences(recorded, absoluteDatasetPaths(cfg, cwd)) : [];
+  if (changed.length) {
+    log(
+      `warning: resuming with a config that differs from ${join(workDir, 'config.json')}:\n${formatDifferences(changed)}`,
+    );
+  }
   await prepareDataset(cfg, cwd, log, o.progress);
   const at = (p: string) => resolve(cwd, p);
   const train = await loadDetectionDataset(
@@ -200,7 +227,7 @@ export async function trainFromConfig(o: TrainOptions): Promise<TrainOutcome> {
       log(`backbone from ${file}`);
     }
     if (cfg.loadFrom) {
-      const file = checkpointWeightsFile(at(cfg.loadFrom), detector.weightsFileName);
+      const { file } = await checkpointWeightsFile(at(cfg.loadFrom), detector.weightsFileName);
       await detector.loadWeights(model, file);
       log(`weights from ${file}`);
     }
@@ -214,6 +241,16 @@ export async function trainFromConfig(o: TrainOptions): Promise<TrainOutcome> {
     const toIters = (i: { interval: number; by?: 'epoch' | 'iter' }) =>
       intervalToIters(i.interval, i.by ?? cfg.schedule.by, schedule.itersPerEpoch);
     const val = valEvaluator(loaded, detector, model, { cwd, workDir, log, progress: o.progress });
+    // The run is recorded (and an overwritten one removed) only once it really starts.
+    const recordRun: TrainHook = {
+      beforeTrain: async () => {
+        if (o.overwrite) {
+          const removed = await clearRun(workDir);
+          if (removed.length) log(`--overwrite: removed the earlier run's ${removed.join(', ')}`);
+        }
+        await writeRunConfig(workDir, loaded, o.cfgOptions ?? [], cwd);
+      },
+    };
     const result = await runTraining({
       params,
       step: gradientStep(params, (batch: DetectorBatch, ctx: { iter: number }) =>
@@ -233,7 +270,13 @@ export async function trainFromConfig(o: TrainOptions): Promise<TrainOutcome> {
       evalInterval: toIters(cfg.evaluation),
       logInterval: cfg.log.interval,
       resume: o.resume ?? false,
-      meta: { config: loaded.file, backend },
+      ...(o.resumeFallback ? { resumeFallback: true } : {}),
+      hooks: [recordRun],
+      meta: {
+        config: loaded.file,
+        backend,
+        trainedWith: trainedWith(cfg, train),
+      },
       ...(o.progress !== undefined ? { progress: o.progress } : {}),
       ...(o.signal ? { signal: o.signal } : {}),
       ...(o.handleSigint !== undefined ? { handleSigint: o.handleSigint } : {}),
@@ -279,6 +322,7 @@ async function prepareDataset(
 ): Promise<void> {
   let bar: ProgressReporter | null = null;
   await ensureDataset(cfg.dataset, {
+    needsMinival: cfg.evaluation.split === 'minival',
     cwd,
     log,
     onProgress: (done, total) => {
@@ -293,6 +337,20 @@ async function prepareDataset(
     },
   });
   (bar as ProgressReporter | null)?.finish();
+}
+
+/**
+ * What a checkpoint must agree with to be evaluated (`crat test` checks it): the model tree,
+ * the classification loss that turns its logits into scores, and the training classes.
+ */
+function trainedWith(cfg: CratConfig, train: LvisDetectionDataset): JsonValue {
+  return JSON.parse(
+    JSON.stringify({
+      model: cfg.model,
+      loss: cfg.loss,
+      categoryIds: Array.from(train.labels.categoryIds),
+    }),
+  ) as JsonValue;
 }
 
 /** LVIS frequency per class label, from the val file's categories (they carry the train counts). */

@@ -4,6 +4,7 @@
 export {
   CheckpointError,
   CheckpointManager,
+  type CheckpointWeights,
   checkpointName,
   checkpointWeightsFile,
   findLatestCheckpoint,
@@ -12,11 +13,18 @@ export {
   type TrainingState,
   type WeightsIO,
 } from './checkpoint.js';
+export {
+  CheckpointIntegrityError,
+  type FileDigest,
+  type FileDigests,
+  fileDigest,
+} from './checkpoint-integrity.js';
 export { CheckpointHook, type CheckpointHookOptions } from './hooks/checkpoint-hook.js';
 export { EvalHook, type Evaluate } from './hooks/eval-hook.js';
-export { InterruptHook } from './hooks/interrupt-hook.js';
+export { InterruptHook, SIGINT_EXIT_CODE } from './hooks/interrupt-hook.js';
 export { MetricsHook } from './hooks/metrics-hook.js';
 export { jsonWeightsIO } from './json-weights.js';
+export { tidyLeftovers } from './leftovers.js';
 export {
   type BatchSource,
   type IterRecord,
@@ -34,6 +42,7 @@ export {
   type LrScheduleOptions,
 } from './lr-schedule.js';
 export { MetricsLog, type MetricsRecord, readMetrics } from './metrics-log.js';
+export { NonFiniteError } from './non-finite.js';
 export {
   formatDuration,
   type ProgressOptions,

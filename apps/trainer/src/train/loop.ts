@@ -1,12 +1,13 @@
 // The training loop (detectron2's `TrainerBase.train`): take micro-batches, average their
-// gradients, clip, one SGD step at the scheduled rate, then the hooks. Everything else
-// (logging, checkpoints, evaluation, Ctrl-C) is a hook.
+// gradients, clip, stop on a non-finite loss or gradient, one SGD step at the scheduled rate,
+// then the hooks. Everything else (logging, checkpoints, evaluation, Ctrl-C) is a hook.
 
 import type { JsonValue } from '@crat/core';
 import { clipByGlobalNorm, type Sgd, type StepFn } from '@crat/tensor';
 import * as tf from '@tensorflow/tfjs-core';
 import type { LrSchedule } from './lr-schedule.js';
 import type { MetricsRecord } from './metrics-log.js';
+import { checkGradientsFinite, checkLossesFinite, gradientNorm } from './non-finite.js';
 
 /** What a step function is told about the micro-batch it computes. */
 export interface StepContext {
@@ -68,7 +69,10 @@ export interface TrainLoopOptions<Batch> {
   hooks: TrainHook[];
 }
 
-/** Runs steps `startIter..total` unless a hook asks to stop; returns the steps done. */
+/**
+ * Runs steps `startIter..total` unless a hook asks to stop; returns the steps done. A step
+ * with a non-finite loss or gradient throws {@link NonFiniteError} before the update.
+ */
 export async function trainLoop<Batch>(o: TrainLoopOptions<Batch>): Promise<number> {
   const accum = o.accumulationSteps;
   const state = {
@@ -97,19 +101,24 @@ export async function trainLoop<Batch>(o: TrainLoopOptions<Batch>): Promise<numb
         for (const [k, v] of Object.entries(out.losses)) sums[k] = (sums[k] ?? 0) + v;
         summed = addInto(summed, out.grads);
       }
-      let grads = summed ?? {};
-      if (accum > 1) grads = scaleOwned(grads, 1 / accum);
-      let gradNorm: number | undefined;
-      if (o.gradClip) {
-        const clipped = clipByGlobalNorm(grads, o.gradClip.maxNorm);
-        disposeAll(grads);
-        grads = clipped.grads;
-        gradNorm = clipped.norm;
-      }
-      o.optimizer.step(grads, lr);
-      disposeAll(grads);
-      state.iter++;
       const means = Object.fromEntries(Object.entries(sums).map(([k, v]) => [k, v / accum]));
+      let grads = summed ?? {};
+      let gradNorm: number | undefined;
+      try {
+        checkLossesFinite(iter + 1, means);
+        if (accum > 1) grads = scaleOwned(grads, 1 / accum);
+        if (o.gradClip) {
+          const clipped = clipByGlobalNorm(grads, o.gradClip.maxNorm);
+          disposeAll(grads);
+          grads = clipped.grads;
+          gradNorm = clipped.norm;
+        }
+        await checkGradientsFinite(iter + 1, grads, gradNorm ?? (await gradientNorm(grads)));
+        o.optimizer.step(grads, lr);
+      } finally {
+        disposeAll(grads);
+      }
+      state.iter++;
       const record: IterRecord = {
         mode: 'train',
         iter: state.iter,

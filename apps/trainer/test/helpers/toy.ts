@@ -7,7 +7,13 @@ import {
 } from '@crat/core';
 import { gradientStep, type StepOutput } from '@crat/tensor';
 import * as tf from '@tensorflow/tfjs-core';
-import { type BatchSource, jsonWeightsIO, type StepContext } from '../../src/train/index.js';
+import {
+  type BatchSource,
+  buildLrSchedule,
+  jsonWeightsIO,
+  type RunTrainingOptions,
+  type StepContext,
+} from '../../src/train/index.js';
 
 /** A shuffled epoch-wise sampler over `n` items, resumable: enough ImageSampler for the loop's tests. */
 export class ToySampler implements ImageSampler {
@@ -175,5 +181,44 @@ export function prefetchingSource<Batch>(
         await e.batch.then((b) => disposeBatch?.(b)).catch(() => {});
       }
     },
+  };
+}
+
+/**
+ * `runTraining` options for the toy model over 24 items in batches of 2 (prefetched):
+ * `length` steps at a constant lr 0.05, SGD momentum 0.9, weight decay 1e-3, no clipping,
+ * a checkpoint every 4 steps, no progress output, no SIGINT handler; `over` replaces any.
+ */
+export function toyTraining(
+  toy: ReturnType<typeof makeToy>,
+  workDir: string,
+  over: Partial<RunTrainingOptions<ToyBatch>> & { length?: number } = {},
+): RunTrainingOptions<ToyBatch> {
+  const { length = 12, ...rest } = over;
+  const sampler = new ToySampler(24, 3);
+  return {
+    params: toy.params,
+    step: toy.step,
+    batches: (state) => {
+      if (state) sampler.setState(state);
+      return prefetchingSource(sampler, toy.loader, 2, 2, toy.dispose);
+    },
+    disposeBatch: toy.dispose,
+    schedule: buildLrSchedule({
+      baseLr: 0.05,
+      by: 'iter',
+      length,
+      itersPerEpoch: 12,
+      warmup: null,
+      policy: { type: 'constant' },
+    }),
+    optimizer: { momentum: 0.9, weightDecay: 1e-3, gradClip: null },
+    weights: toy.weights,
+    stateful: toy.stateful,
+    workDir,
+    checkpointInterval: 4,
+    progress: false,
+    handleSigint: false,
+    ...rest,
   };
 }

@@ -1,17 +1,37 @@
 // Ctrl-C and abort signals as a hook: the first stops the run after the current step (the
-// checkpoint hook then saves), a second SIGINT exits at once.
+// checkpoint hook then saves, whatever its interval), a second waits for that checkpoint,
+// a third exits at once.
 
 import type { LoopState, TrainHook } from '../loop.js';
 
+/** Exit status of a run ended by SIGINT (128 + 2, what a shell reports). */
+export const SIGINT_EXIT_CODE = 130;
+
+/**
+ * A step's tensor work runs synchronously and never lets Node's event loop turn, so a
+ * signal handler could only run at the next real I/O (a checkpoint write). Yielding a
+ * macrotask once per step lets a pending SIGINT be seen when the step ends.
+ */
+const nextMacrotask = () => new Promise<void>((resolve) => setImmediate(resolve));
+
 export class InterruptHook implements TrainHook {
   #loop: LoopState | null = null;
+  #interrupts = 0;
   readonly #onSigint = () => {
-    if (this.#loop?.stopRequested) {
-      this.say('second interrupt: exiting without a checkpoint');
-      process.exit(130);
+    this.#interrupts++;
+    if (this.#interrupts === 1) {
+      this.#stop();
+      this.say(
+        'interrupt: stopping at the end of this step and writing a checkpoint (Ctrl-C again waits for it; a third time quits without it)',
+      );
+    } else if (this.#interrupts === 2) {
+      this.say(
+        'interrupt again: still finishing the step and writing its checkpoint; waiting for it so nothing is lost (Ctrl-C once more quits at once, keeping the last complete checkpoint)',
+      );
+    } else {
+      this.say('third interrupt: quitting without the new checkpoint');
+      process.exit(SIGINT_EXIT_CODE);
     }
-    this.#stop();
-    this.say('interrupt: saving a checkpoint after this step (Ctrl-C again to quit at once)');
   };
   readonly #onAbort = () => this.#stop();
 
@@ -31,6 +51,10 @@ export class InterruptHook implements TrainHook {
     if (this.handleSigint) process.on('SIGINT', this.#onSigint);
     this.signal?.addEventListener('abort', this.#onAbort);
     if (this.signal?.aborted) loop.stopRequested = true;
+  }
+
+  async afterStep(): Promise<void> {
+    if (this.handleSigint) await nextMacrotask();
   }
 
   afterTrain(): void {
