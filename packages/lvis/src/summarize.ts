@@ -20,41 +20,52 @@ export interface SummaryContext {
   imgCountLbl: readonly Frequency[];
 }
 
-/** Mean of the defined (> -1) entries, -1 when there are none (official `_summarize`). */
-function meanDefined(values: Iterable<number>): number {
-  let sum = 0;
-  let n = 0;
-  for (const v of values) {
+/** Running mean of the defined (> -1) entries, -1 when there are none (official `_summarize`). */
+class DefinedMean {
+  private sum = 0;
+  private n = 0;
+
+  add(v: number): void {
     if (v > -1) {
-      sum += v;
-      n++;
+      this.sum += v;
+      this.n++;
     }
   }
-  return n === 0 ? -1 : sum / n;
+
+  get value(): number {
+    return this.n === 0 ? -1 : this.sum / this.n;
+  }
 }
 
-function* apValues(
+/** Mean defined precision over thresholds `tIdx`, all recall points, categories `kIdx` (all when null) and areas `aIdx`. */
+function meanPrecision(
   acc: Accumulated,
   tIdx: readonly number[],
   kIdx: readonly number[] | null,
   aIdx: readonly number[],
-): Generator<number> {
+): number {
   const { precision, R, K, A } = acc;
+  const mean = new DefinedMean();
+  // Summed in the official array order ([T][R][K][A]) so the float sum is the same.
   for (const t of tIdx)
     for (let r = 0; r < R; r++) {
+      const row = (t * R + r) * K;
       if (kIdx) {
-        for (const k of kIdx) for (const a of aIdx) yield precision[((t * R + r) * K + k) * A + a];
+        for (const k of kIdx) for (const a of aIdx) mean.add(precision[(row + k) * A + a]);
       } else {
-        for (let k = 0; k < K; k++)
-          for (const a of aIdx) yield precision[((t * R + r) * K + k) * A + a];
+        for (let k = 0; k < K; k++) for (const a of aIdx) mean.add(precision[(row + k) * A + a]);
       }
     }
+  return mean.value;
 }
 
-function* arValues(acc: Accumulated, aIdx: readonly number[]): Generator<number> {
+/** Mean defined recall over every threshold and category, areas `aIdx`. */
+function meanRecall(acc: Accumulated, aIdx: readonly number[]): number {
   const { recall, T, K, A } = acc;
+  const mean = new DefinedMean();
   for (let t = 0; t < T; t++)
-    for (let k = 0; k < K; k++) for (const a of aIdx) yield recall[(t * K + k) * A + a];
+    for (let k = 0; k < K; k++) for (const a of aIdx) mean.add(recall[(t * K + k) * A + a]);
+  return mean.value;
 }
 
 /** The 13 numbers of the official `summarize`. */
@@ -65,7 +76,7 @@ export function summarize(acc: Accumulated, ctx: SummaryContext): LVISMetrics {
   const atIou = (v: number) => ctx.iouThrs.flatMap((t, i) => (t === v ? [i] : []));
   const group = (f: Frequency) => ctx.freqGroups[ctx.imgCountLbl.indexOf(f)] ?? [];
   const ap = (tIdx: number[], aLbl: AreaRangeLabel, k: readonly number[] | null = null) =>
-    meanDefined(apValues(acc, tIdx, k, area(aLbl)));
+    meanPrecision(acc, tIdx, k, area(aLbl));
   return {
     AP: ap(allT, 'all'),
     AP50: ap(atIou(0.5), 'all'),
@@ -76,10 +87,10 @@ export function summarize(acc: Accumulated, ctx: SummaryContext): LVISMetrics {
     APr: ap(allT, 'all', group('r')),
     APc: ap(allT, 'all', group('c')),
     APf: ap(allT, 'all', group('f')),
-    'AR@300': meanDefined(arValues(acc, area('all'))),
-    'ARs@300': meanDefined(arValues(acc, area('small'))),
-    'ARm@300': meanDefined(arValues(acc, area('medium'))),
-    'ARl@300': meanDefined(arValues(acc, area('large'))),
+    'AR@300': meanRecall(acc, area('all')),
+    'ARs@300': meanRecall(acc, area('small')),
+    'ARm@300': meanRecall(acc, area('medium')),
+    'ARl@300': meanRecall(acc, area('large')),
   };
 }
 
@@ -95,7 +106,7 @@ export function perCategoryAp(
   const out: Record<string, number> = {};
   const allT = Array.from({ length: acc.T }, (_, t) => t);
   catIds.forEach((id, k) => {
-    const v = meanDefined(apValues(acc, allT, [k], [allAreaIdx]));
+    const v = meanPrecision(acc, allT, [k], [allAreaIdx]);
     if (v > -1) out[String(id)] = v;
   });
   return out;
