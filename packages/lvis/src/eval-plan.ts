@@ -1,31 +1,40 @@
-import type { LVISAnnotation, LVISResultRecord } from 'lvis-ts-types';
+import type { Segmentation } from 'lvis-ts-types';
+import { gather } from './detection-columns.js';
 import type { LVIS } from './lvis.js';
 import type { LVISResults } from './results.js';
 
 /**
- * The ground truths and detections that take part in an evaluation, in flat typed
- * arrays grouped by category, in the orders the official API uses:
+ * The ground truths and detections that take part in an evaluation, in flat arrays
+ * grouped by category, in the orders the official API uses:
  * - ground truths of a category by image (ascending id), then file order;
  * - detections of a category by score (descending), then image, then results order,
  *   which is the official stable `argsort(-score, kind='mergesort')` over detections
  *   concatenated image by image; restricted to one image it is the per-image order.
+ * Everything in it can be copied to a worker thread.
  */
 export interface EvalPlan {
   imgIds: number[];
   catIds: number[];
-  gts: LVISAnnotation[];
+  /** Size of each evaluated image, by image index. */
+  imgHeight: Float64Array;
+  imgWidth: Float64Array;
+  gtSegmentation: Segmentation[];
   gtImg: Int32Array;
   gtArea: Float64Array;
   gtIgnore: Uint8Array;
   gtId: Float64Array;
-  /** `gts` of category k are `gtStart[k] .. gtStart[k + 1]`. */
+  /** `[x, y, w, h]` per ground truth. */
+  gtBox: Float64Array;
+  /** Ground truths of category k are `gtStart[k] .. gtStart[k + 1]`. */
   gtStart: Int32Array;
-  dts: LVISResultRecord[];
+  /** The detection's row in the results' columns. */
+  dtRow: Int32Array;
   dtImg: Int32Array;
   dtScore: Float64Array;
   dtArea: Float64Array;
   /** 1 when the detection's category is in its image's `not_exhaustive_category_ids`. */
   dtNotExhaustive: Uint8Array;
+  dtBox: Float64Array;
   dtStart: Int32Array;
 }
 
@@ -57,9 +66,13 @@ export function buildEvalPlan(
     positive.add(pairKey(catIndex.get(a.category_id)!, imgIndex.get(a.image_id)!));
   const negative = new Set<number>();
   const notExhaustive = new Set<number>();
+  const imgHeight = new Float64Array(nI);
+  const imgWidth = new Float64Array(nI);
   for (let i = 0; i < nI; i++) {
     const img = gt.imgs.get(imgIds[i]);
     if (!img) throw new Error(`${gt.source}: image id ${imgIds[i]} is not in the ground truth`);
+    imgHeight[i] = img.height;
+    imgWidth[i] = img.width;
     for (const c of img.neg_category_ids) {
       const k = catIndex.get(c);
       if (k !== undefined) negative.add(pairKey(k, i));
@@ -82,47 +95,71 @@ export function buildEvalPlan(
   });
   const gts = Array.from(gOrder, (i) => gtAll[i]);
   const gtCat = Int32Array.from(gts, (a) => catIndex.get(a.category_id)!);
-  const gtImg = Int32Array.from(gts, (a) => imgIndex.get(a.image_id)!);
-  const gtArea = Float64Array.from(gts, (a) => a.area);
-  const gtIgnore = Uint8Array.from(gts, (a) => ((a as { ignore?: unknown }).ignore ? 1 : 0));
-  const gtId = Float64Array.from(gts, (a) => a.id);
+  const gtBox = new Float64Array(gts.length * 4);
+  for (let j = 0; j < gts.length; j++) gtBox.set(gts[j].bbox, 4 * j);
 
-  // Detections: federated filter, then by (category, -score, image, results order).
-  const dtAll = dt.filterAnns({ imgIds, catIds }).filter((d) => {
-    const key = pairKey(catIndex.get(d.category_id)!, imgIndex.get(d.image_id)!);
-    return positive.has(key) || negative.has(key);
-  });
-  const dCat = Int32Array.from(dtAll, (d) => catIndex.get(d.category_id)!);
-  const dImg = Int32Array.from(dtAll, (d) => imgIndex.get(d.image_id)!);
-  const dScore = Float64Array.from(dtAll, (d) => d.score);
-  const dOrder = sortedIndices(
-    dtAll.length,
-    (a, b) => dCat[a] - dCat[b] || dScore[b] - dScore[a] || dImg[a] - dImg[b] || a - b,
-  );
-  const dts = Array.from(dOrder, (i) => dtAll[i]);
-  const dtCat = Int32Array.from(dOrder, (i) => dCat[i]);
-  const dtImg = Int32Array.from(dOrder, (i) => dImg[i]);
-  const dtScore = Float64Array.from(dOrder, (i) => dScore[i]);
-  const dtArea = Float64Array.from(dts, (d) => d.area);
-  const dtNotExhaustive = Uint8Array.from(dOrder, (i) =>
-    notExhaustive.has(pairKey(dCat[i], dImg[i])) ? 1 : 0,
-  );
+  // Detections: the federated filter in results order, then by (category, -score,
+  // image, results order).
+  const cols = dt.columns;
+  const sel = new Int32Array(cols.count);
+  const selCat = new Int32Array(cols.count);
+  const selImg = new Int32Array(cols.count);
+  let m = 0;
+  for (let row = 0; row < cols.count; row++) {
+    const k = catIndex.get(cols.categoryId[row]);
+    const i = imgIndex.get(cols.imageId[row]);
+    const area = dt.area[row];
+    if (k === undefined || i === undefined || !(area > 0 && area < Number.POSITIVE_INFINITY)) {
+      continue;
+    }
+    const key = pairKey(k, i);
+    if (!positive.has(key) && !negative.has(key)) continue;
+    sel[m] = row;
+    selCat[m] = k;
+    selImg[m] = i;
+    m++;
+  }
+  const dtStart = rangeStarts(selCat.subarray(0, m), nK);
+  const order = new Int32Array(m);
+  const next = dtStart.slice(0, nK);
+  for (let j = 0; j < m; j++) order[next[selCat[j]]++] = j;
+  const selScore = gather(new Float64Array(m), cols.score, sel);
+  for (let k = 0; k < nK; k++) {
+    // Positions j follow results order, so `a - b` is the last tie-break.
+    order
+      .subarray(dtStart[k], dtStart[k + 1])
+      .sort((a, b) => selScore[b] - selScore[a] || selImg[a] - selImg[b] || a - b);
+  }
+  const dtRow = gather(new Int32Array(m), sel, order);
+  const dtNotExhaustive = new Uint8Array(m);
+  if (notExhaustive.size > 0) {
+    for (let d = 0; d < m; d++) {
+      const j = order[d];
+      if (notExhaustive.has(pairKey(selCat[j], selImg[j]))) dtNotExhaustive[d] = 1;
+    }
+  }
+  const dtBox = new Float64Array(m * 4);
+  for (let d = 0; d < m; d++) dtBox.set(cols.bbox.subarray(4 * dtRow[d], 4 * dtRow[d] + 4), 4 * d);
 
   return {
     imgIds,
     catIds,
-    gts,
-    gtImg,
-    gtArea,
-    gtIgnore,
-    gtId,
+    imgHeight,
+    imgWidth,
+    gtSegmentation: gts.map((a) => a.segmentation),
+    gtImg: Int32Array.from(gts, (a) => imgIndex.get(a.image_id)!),
+    gtArea: Float64Array.from(gts, (a) => a.area),
+    gtIgnore: Uint8Array.from(gts, (a) => ((a as { ignore?: unknown }).ignore ? 1 : 0)),
+    gtId: Float64Array.from(gts, (a) => a.id),
+    gtBox,
     gtStart: rangeStarts(gtCat, nK),
-    dts,
-    dtImg,
-    dtScore,
-    dtArea,
+    dtRow,
+    dtImg: gather(new Int32Array(m), selImg, order),
+    dtScore: gather(new Float64Array(m), selScore, order),
+    dtArea: gather(new Float64Array(m), dt.area, dtRow),
     dtNotExhaustive,
-    dtStart: rangeStarts(dtCat, nK),
+    dtBox,
+    dtStart,
   };
 }
 

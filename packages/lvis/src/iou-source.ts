@@ -2,10 +2,10 @@ import {
   bboxIouPair,
   type Rle,
   rleIntersectionUnion,
-  rleToBbox,
+  rleToBboxInto,
   segmentationToRle,
 } from '@crat/mask';
-import type { LVISImage, Segmentation } from 'lvis-ts-types';
+import type { IouType, Segmentation } from 'lvis-ts-types';
 import type { EvalPlan } from './eval-plan.js';
 
 /**
@@ -22,8 +22,8 @@ export type IouSource = (
 
 /** Box IoU with pycocotools' arithmetic (LVIS has no crowd boxes). */
 export function bboxIouSource(plan: EvalPlan): IouSource {
-  const db = boxesOf(plan.dts.map((d) => d.bbox));
-  const gb = boxesOf(plan.gts.map((g) => g.bbox));
+  const db = plan.dtBox;
+  const gb = plan.gtBox;
   return (dts, nd, g0, ng, out) => {
     for (let d = 0; d < nd; d++) {
       const o = dts[d] * 4;
@@ -49,22 +49,26 @@ export function bboxIouSource(plan: EvalPlan): IouSource {
  * reach any ground truth's box gets IoU 0 without being rasterized (pycocotools also
  * returns 0 there, after a box test on the rasterized masks).
  */
-export function segmIouSource(plan: EvalPlan, imgs: ReadonlyMap<number, LVISImage>): IouSource {
-  const gtRle: (Rle | undefined)[] = new Array(plan.gts.length);
-  const gtBox = new Float64Array(plan.gts.length * 4).fill(Number.NaN);
-  const imageOf = (imgIdx: number) => imgs.get(plan.imgIds[imgIdx])!;
+export function segmIouSource(
+  plan: EvalPlan,
+  gtSegmentation: (g: number) => Segmentation,
+  dtSegmentation: (d: number) => Segmentation,
+): IouSource {
+  const gtRle: (Rle | undefined)[] = new Array(plan.gtImg.length);
+  const gtBox = new Float64Array(plan.gtImg.length * 4).fill(Number.NaN);
   const extent = new Float64Array(4);
   return (dts, nd, g0, ng, out) => {
-    const img = imageOf(plan.gtImg[g0]);
+    const img = plan.gtImg[g0];
+    const height = plan.imgHeight[img];
+    const width = plan.imgWidth[img];
     for (let g = g0; g < g0 + ng; g++) {
       if (gtRle[g]) continue;
-      const rle = segmentationToRle(plan.gts[g].segmentation, img.height, img.width);
+      const rle = segmentationToRle(gtSegmentation(g), height, width);
       gtRle[g] = rle;
-      gtBox.set(rleToBbox(rle), g * 4);
+      rleToBboxInto(rle, gtBox, g * 4);
     }
     for (let d = 0; d < nd; d++) {
-      const det = plan.dts[dts[d]];
-      const seg = det.segmentation as Segmentation;
+      const seg = dtSegmentation(dts[d]);
       let rle: Rle | undefined;
       const polygonal = Array.isArray(seg);
       if (polygonal) outlineExtent(seg, extent);
@@ -86,7 +90,7 @@ export function segmIouSource(plan: EvalPlan, imgs: ReadonlyMap<number, LVISImag
           out[d * ng + g] = 0;
           continue;
         }
-        rle ??= segmentationToRle(seg, img.height, img.width);
+        rle ??= segmentationToRle(seg, height, width);
         const gRle = gtRle[g0 + g]!;
         if (rle.h !== gRle.h || rle.w !== gRle.w) {
           // An RLE result of another size: pycocotools reports -1, which matches nothing.
@@ -131,8 +135,17 @@ function outlineExtent(polys: readonly (readonly number[])[], out: Float64Array)
   out[3] = y1;
 }
 
-function boxesOf(boxes: readonly (readonly number[])[]): Float64Array {
-  const out = new Float64Array(boxes.length * 4);
-  for (let i = 0; i < boxes.length; i++) out.set(boxes[i], i * 4);
-  return out;
+/**
+ * The IoU source of an evaluation type; the segmentations of ground truth g and of
+ * detection d (plan indices) are read only for `segm`.
+ */
+export function iouSourceFor(
+  plan: EvalPlan,
+  iouType: IouType,
+  gtSegmentation: (g: number) => Segmentation,
+  dtSegmentation: (d: number) => Segmentation,
+): IouSource {
+  return iouType === 'bbox'
+    ? bboxIouSource(plan)
+    : segmIouSource(plan, gtSegmentation, dtSegmentation);
 }

@@ -146,11 +146,15 @@ export function validateResults(
     if (r.segmentation !== undefined && !isSegmentation(r.segmentation)) {
       bad(i, 'segmentation', 'polygons [[x, y, ...]] or an RLE {size, counts}', r.segmentation);
     }
-    if (iouType === 'bbox' && r.bbox === undefined && r.segmentation === undefined) {
-      bad(i, 'bbox', '[x, y, w, h] numbers for bbox evaluation', r.bbox);
-    }
-    if (iouType === 'segm' && r.segmentation === undefined && r.bbox === undefined) {
-      bad(i, 'segmentation', 'polygons or an RLE for segm evaluation', r.segmentation);
+    if (iouType && r.bbox === undefined && r.segmentation === undefined) {
+      throw new LVISFormatError(missingFieldMessage(source, i, iouType));
     }
   }
+}
+
+/** A record with neither `bbox` nor `segmentation`, for an evaluation of `iouType`. */
+export function missingFieldMessage(source: string, i: number, iouType: IouType): string {
+  return iouType === 'bbox'
+    ? `${source}: results[${i}]: field 'bbox' must be [x, y, w, h] numbers for bbox evaluation, got missing`
+    : `${source}: results[${i}]: field 'segmentation' must be polygons or an RLE for segm evaluation, got missing`;
 }
