@@ -4,7 +4,7 @@ import { type CategoryWork, DONE, runCategories } from './category-loop.js';
 import { iouSourceFor } from './iou-source.js';
 import { type PackedSegmentations, packSegmentations } from './packed-segmentations.js';
 import type { LVISResults } from './results.js';
-import type { PendingWorker } from './worker-threads.js';
+import { inSharedMemory, type PendingWorker } from './worker-threads.js';
 
 /** What an evaluating worker receives: the work (outputs and counters shared) and the masks. */
 export interface EvaluateJob {
@@ -34,10 +34,11 @@ export async function evaluateOnThreads(
   const job: EvaluateJob = {
     kind: 'evaluate',
     // The segmentations travel packed, not as nested arrays (a slow structured clone).
-    work: { ...work, plan: { ...plan, gtSegmentation: [] } },
+    // Everything large in shared memory: one copy, whatever the number of workers.
+    work: { ...work, plan: inSharedMemory({ ...plan, gtSegmentation: [] }) },
     iouType,
-    gtSegmentations: segm ? packSegmentations(plan.gtSegmentation) : undefined,
-    dtSegmentations: segm ? dt.columns.segmentations.toPacked() : undefined,
+    gtSegmentations: segm ? inSharedMemory(packSegmentations(plan.gtSegmentation)) : undefined,
+    dtSegmentations: segm ? inSharedMemory(dt.columns.segmentations.toPacked()) : undefined,
   };
   const running = workers.map((w) => w.run<null>(job));
   const report = () => onProgress?.({ done: Atomics.load(work.counters, DONE), total });

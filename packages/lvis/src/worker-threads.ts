@@ -5,6 +5,9 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 
+/** The default thread count is every core, up to this many (each worker has its own heap). */
+const MAX_DEFAULT_THREADS = 8;
+
 /** What a worker sends back: its job's value, or the message of what it threw. */
 export type WorkerReply<T> = { ok: true; value: T } | { ok: false; error: string };
 
@@ -22,7 +25,7 @@ export function workerScript(): string | undefined {
 
 /**
  * How many threads to use: `requested` (1 = this thread only), or every available core
- * when undefined. Threads beyond the first need the built worker script; asking for them
+ * (at most 8) when undefined. Threads beyond the first need the built worker script; asking for them
  * explicitly without it is an error, the default quietly uses one thread.
  */
 export function threadCount(requested: number | undefined): number {
@@ -37,7 +40,26 @@ export function threadCount(requested: number | undefined): number {
     }
     return requested;
   }
-  return workerScript() ? availableParallelism() : 1;
+  return workerScript() ? Math.min(availableParallelism(), MAX_DEFAULT_THREADS) : 1;
+}
+
+/**
+ * A copy of `value` whose typed arrays live in shared memory, so that handing it to any
+ * number of workers copies nothing more.
+ */
+export function inSharedMemory<T extends object>(value: T): T {
+  const out: Record<string, unknown> = {};
+  for (const [key, v] of Object.entries(value)) {
+    if (ArrayBuffer.isView(v) && !(v.buffer instanceof SharedArrayBuffer)) {
+      const view = v as unknown as Uint8Array;
+      const copy = new (view.constructor as Uint8ArrayConstructor)(
+        new SharedArrayBuffer(view.byteLength),
+      );
+      copy.set(view);
+      out[key] = copy;
+    } else out[key] = v;
+  }
+  return out as T;
 }
 
 /**
