@@ -58,14 +58,17 @@ export function buildEvalPlan(
   for (let i = 0; i < nI; i++) imgIndex.set(imgIds[i], i);
   const catIndex = new Map<number, number>();
   for (let k = 0; k < nK; k++) catIndex.set(catIds[k], k);
-  const pairKey = (k: number, i: number) => k * nI + i;
+  const catLookup = indexLookup(catIds);
 
   const gtAll = gt.filterAnns({ imgIds, catIds });
-  const positive = new Set<number>();
-  for (const a of gtAll)
-    positive.add(pairKey(catIndex.get(a.category_id)!, imgIndex.get(a.image_id)!));
-  const negative = new Set<number>();
-  const notExhaustive = new Set<number>();
+  const gtAllCat = Int32Array.from(gtAll, (a) => catIndex.get(a.category_id)!);
+  const gtAllImg = Int32Array.from(gtAll, (a) => imgIndex.get(a.image_id)!);
+  // Federated labels per image: category indices annotated positive, verified negative,
+  // not exhaustively annotated.
+  const positiveOf: number[][] = Array.from({ length: nI }, () => []);
+  for (let j = 0; j < gtAll.length; j++) positiveOf[gtAllImg[j]].push(gtAllCat[j]);
+  const negativeOf: number[][] = [];
+  const notExhaustiveOf: number[][] = [];
   const imgHeight = new Float64Array(nI);
   const imgWidth = new Float64Array(nI);
   for (let i = 0; i < nI; i++) {
@@ -73,50 +76,56 @@ export function buildEvalPlan(
     if (!img) throw new Error(`${gt.source}: image id ${imgIds[i]} is not in the ground truth`);
     imgHeight[i] = img.height;
     imgWidth[i] = img.width;
-    for (const c of img.neg_category_ids) {
-      const k = catIndex.get(c);
-      if (k !== undefined) negative.add(pairKey(k, i));
-    }
-    for (const c of img.not_exhaustive_category_ids) {
-      const k = catIndex.get(c);
-      if (k !== undefined) notExhaustive.add(pairKey(k, i));
-    }
+    negativeOf.push(indicesOf(img.neg_category_ids, catIndex));
+    notExhaustiveOf.push(indicesOf(img.not_exhaustive_category_ids, catIndex));
   }
 
   // Ground truths: by (category, image, file order).
-  const gOrder = sortedIndices(gtAll.length, (a, b) => {
-    const x = gtAll[a];
-    const y = gtAll[b];
-    return (
-      catIndex.get(x.category_id)! - catIndex.get(y.category_id)! ||
-      imgIndex.get(x.image_id)! - imgIndex.get(y.image_id)! ||
-      a - b
-    );
-  });
+  const gOrder = sortedIndices(
+    gtAll.length,
+    (a, b) => gtAllCat[a] - gtAllCat[b] || gtAllImg[a] - gtAllImg[b] || a - b,
+  );
   const gts = Array.from(gOrder, (i) => gtAll[i]);
-  const gtCat = Int32Array.from(gts, (a) => catIndex.get(a.category_id)!);
+  const gtCat = gather(new Int32Array(gts.length), gtAllCat, gOrder);
   const gtBox = new Float64Array(gts.length * 4);
   for (let j = 0; j < gts.length; j++) gtBox.set(gts[j].bbox, 4 * j);
 
   // Detections: the federated filter in results order, then by (category, -score,
-  // image, results order).
+  // image, results order). Rows come grouped by image (LVISResults keeps them so), so
+  // the image's labels are flagged per category once per run of rows.
   const cols = dt.columns;
   const sel = new Int32Array(cols.count);
   const selCat = new Int32Array(cols.count);
   const selImg = new Int32Array(cols.count);
+  const selNotExhaustive = new Uint8Array(cols.count);
+  const POSITIVE = 1;
+  const NEGATIVE = 2;
+  const NOT_EXHAUSTIVE = 4;
+  const flags = new Uint8Array(nK);
+  const setFlags = (i: number, on: boolean) => {
+    for (const k of positiveOf[i]) flags[k] = on ? flags[k] | POSITIVE : 0;
+    for (const k of negativeOf[i]) flags[k] = on ? flags[k] | NEGATIVE : 0;
+    for (const k of notExhaustiveOf[i]) flags[k] = on ? flags[k] | NOT_EXHAUSTIVE : 0;
+  };
+  let imageId = Number.NaN;
+  let i = -1;
   let m = 0;
   for (let row = 0; row < cols.count; row++) {
-    const k = catIndex.get(cols.categoryId[row]);
-    const i = imgIndex.get(cols.imageId[row]);
-    const area = dt.area[row];
-    if (k === undefined || i === undefined || !(area > 0 && area < Number.POSITIVE_INFINITY)) {
-      continue;
+    if (cols.imageId[row] !== imageId) {
+      if (i >= 0) setFlags(i, false);
+      imageId = cols.imageId[row];
+      i = imgIndex.get(imageId) ?? -1;
+      if (i >= 0) setFlags(i, true);
     }
-    const key = pairKey(k, i);
-    if (!positive.has(key) && !negative.has(key)) continue;
+    const k = catLookup(cols.categoryId[row]);
+    const area = dt.area[row];
+    if (k < 0 || i < 0 || !(area > 0 && area < Number.POSITIVE_INFINITY)) continue;
+    const f = flags[k];
+    if (!(f & (POSITIVE | NEGATIVE))) continue;
     sel[m] = row;
     selCat[m] = k;
     selImg[m] = i;
+    selNotExhaustive[m] = f & NOT_EXHAUSTIVE ? 1 : 0;
     m++;
   }
   const dtStart = rangeStarts(selCat.subarray(0, m), nK);
@@ -131,15 +140,12 @@ export function buildEvalPlan(
       .sort((a, b) => selScore[b] - selScore[a] || selImg[a] - selImg[b] || a - b);
   }
   const dtRow = gather(new Int32Array(m), sel, order);
-  const dtNotExhaustive = new Uint8Array(m);
-  if (notExhaustive.size > 0) {
-    for (let d = 0; d < m; d++) {
-      const j = order[d];
-      if (notExhaustive.has(pairKey(selCat[j], selImg[j]))) dtNotExhaustive[d] = 1;
-    }
-  }
+  const dtNotExhaustive = gather(new Uint8Array(m), selNotExhaustive, order);
   const dtBox = new Float64Array(m * 4);
-  for (let d = 0; d < m; d++) dtBox.set(cols.bbox.subarray(4 * dtRow[d], 4 * dtRow[d] + 4), 4 * d);
+  for (let d = 0; d < m; d++) {
+    const r = 4 * dtRow[d];
+    for (let c = 0; c < 4; c++) dtBox[4 * d + c] = cols.bbox[r + c];
+  }
 
   return {
     imgIds,
@@ -147,7 +153,7 @@ export function buildEvalPlan(
     imgHeight,
     imgWidth,
     gtSegmentation: gts.map((a) => a.segmentation),
-    gtImg: Int32Array.from(gts, (a) => imgIndex.get(a.image_id)!),
+    gtImg: gather(new Int32Array(gts.length), gtAllImg, gOrder),
     gtArea: Float64Array.from(gts, (a) => a.area),
     gtIgnore: Uint8Array.from(gts, (a) => ((a as { ignore?: unknown }).ignore ? 1 : 0)),
     gtId: Float64Array.from(gts, (a) => a.id),
@@ -161,6 +167,30 @@ export function buildEvalPlan(
     dtBox,
     dtStart,
   };
+}
+
+/** Index of `v` in `ids`, -1 when absent; a table for small integer ids, else a Map. */
+function indexLookup(ids: readonly number[]): (v: number) => number {
+  const max = ids.reduce((a, b) => Math.max(a, b), -1);
+  if (ids.every((v) => Number.isInteger(v) && v >= 0) && max < 1 << 22) {
+    const table = new Int32Array(max + 1).fill(-1);
+    ids.forEach((v, k) => {
+      table[v] = k;
+    });
+    return (v) => (v >= 0 && v <= max && Number.isInteger(v) ? table[v] : -1);
+  }
+  const map = new Map(ids.map((v, k) => [v, k]));
+  return (v) => map.get(v) ?? -1;
+}
+
+/** The indices of the ids that `index` knows. */
+function indicesOf(ids: readonly number[], index: ReadonlyMap<number, number>): number[] {
+  const out: number[] = [];
+  for (const c of ids) {
+    const k = index.get(c);
+    if (k !== undefined) out.push(k);
+  }
+  return out;
 }
 
 function sortedIndices(n: number, compare: (a: number, b: number) => number): Int32Array {
