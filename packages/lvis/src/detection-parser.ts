@@ -1,6 +1,6 @@
 // Parses the bytes of a results file (a JSON array of detections) into typed columns,
 // without making a JavaScript object per detection; segmentations are only located.
-import { JsonByteReader, keyBytes } from './json-bytes.js';
+import { isSpace, JsonByteReader, keyBytes } from './json-bytes.js';
 
 const LBRACE = 0x7b;
 const RBRACE = 0x7d;
@@ -52,7 +52,7 @@ export function arrayBody(bytes: Uint8Array): { from: number; to: number } | und
   if (r.skipSpace() !== LBRACKET) return undefined;
   const from = r.pos + 1;
   let to = bytes.length - 1;
-  while (to > from && isSpaceByte(bytes[to])) to--;
+  while (to > from && isSpace(bytes[to])) to--;
   if (bytes[to] !== RBRACKET) return undefined;
   return { from, to };
 }
@@ -71,10 +71,10 @@ export function guessCuts(bytes: Uint8Array, from: number, to: number, parts: nu
       const brace = bytes.indexOf(LBRACE, p);
       if (brace < 0 || brace >= to) break;
       let q = brace - 1;
-      while (q > from && isSpaceByte(bytes[q])) q--;
+      while (q > from && isSpace(bytes[q])) q--;
       if (bytes[q] === COMMA) {
         q--;
-        while (q > from && isSpaceByte(bytes[q])) q--;
+        while (q > from && isSpace(bytes[q])) q--;
         if (bytes[q] === RBRACE) found = brace;
       }
       p = brace + 1;
@@ -208,7 +208,7 @@ function skipSegmentation(r: JsonByteReader): boolean {
       return true;
     }
     for (;;) {
-      if (!skipNumberList(r)) return false;
+      if (!r.skipNumberList()) return false;
       const d = r.skipSpace();
       r.pos++;
       if (d === RBRACKET) return true;
@@ -234,7 +234,7 @@ function skipSegmentation(r: JsonByteReader): boolean {
     } else if (r.matchKey(COUNTS)) {
       if (!r.expect(COLON)) return false;
       const v = r.skipSpace();
-      if (v === QUOTE ? !r.skipString() : !skipNumberList(r)) return false;
+      if (v === QUOTE ? !r.skipString() : !r.skipNumberList()) return false;
       seen |= 2;
     } else return false;
     const d = r.skipSpace();
@@ -244,28 +244,8 @@ function skipSegmentation(r: JsonByteReader): boolean {
   }
 }
 
-/** `[n, n, ...]`, possibly empty. */
-function skipNumberList(r: JsonByteReader): boolean {
-  if (!r.expect(LBRACKET)) return false;
-  if (r.skipSpace() === RBRACKET) {
-    r.pos++;
-    return true;
-  }
-  for (;;) {
-    if (r.skipSpace() < 0 || !r.skipNumber()) return false;
-    const d = r.skipSpace();
-    r.pos++;
-    if (d === RBRACKET) return true;
-    if (d !== COMMA) return false;
-  }
-}
-
 function grow(a: Float64Array<ArrayBuffer>, cap: number): Float64Array<ArrayBuffer> {
   const b = new Float64Array(cap);
   b.set(a);
   return b;
-}
-
-function isSpaceByte(c: number): boolean {
-  return c === 0x20 || c === 0x0a || c === 0x0d || c === 0x09;
 }

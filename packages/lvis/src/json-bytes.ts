@@ -14,6 +14,9 @@ const LOWER_E = 0x65;
 const UPPER_E = 0x45;
 const QUOTE = 0x22;
 const BACKSLASH = 0x5c;
+const COMMA = 0x2c;
+const LBRACKET = 0x5b;
+const RBRACKET = 0x5d;
 
 /** Exact powers of ten: every 10^k with k <= 22 is a double without rounding. */
 const POW10 = Array.from({ length: 23 }, (_, k) => Number(`1e${k}`));
@@ -39,7 +42,7 @@ export class JsonByteReader {
     const b = this.bytes;
     let p = this.pos;
     let c = p < b.length ? b[p] : -1;
-    while (c === SPACE || c === LF || c === CR || c === TAB) c = ++p < b.length ? b[p] : -1;
+    while (isSpace(c)) c = ++p < b.length ? b[p] : -1;
     this.pos = p;
     return c;
   }
@@ -58,76 +61,89 @@ export class JsonByteReader {
    * (Clinger's fast path); anything longer goes through `Number()` on the token.
    */
   readNumber(): boolean {
-    return this.scanNumber(true);
-  }
-
-  /** Skip a number, checking its grammar only. */
-  skipNumber(): boolean {
-    return this.scanNumber(false);
-  }
-
-  private scanNumber(wantValue: boolean): boolean {
     const b = this.bytes;
     const start = this.pos;
+    const end = numberEnd(b, start);
+    if (end < 0) return false;
+    this.pos = end;
     let p = start;
-    let c = b[p];
-    const negative = c === MINUS;
-    if (negative) c = b[++p];
+    const negative = b[p] === MINUS;
+    if (negative) p++;
     let mantissa = 0;
     let significant = 0;
     let exponent = 0;
-    if (c === ZERO) c = b[++p];
-    else if (c > ZERO && c <= NINE) {
-      do {
-        mantissa = mantissa * 10 + (c - ZERO);
-        significant++;
-        c = b[++p];
-      } while (c >= ZERO && c <= NINE);
-    } else {
-      this.pos = p;
-      return false;
-    }
-    if (c === DOT) {
-      c = b[++p];
-      if (!(c >= ZERO && c <= NINE)) {
-        this.pos = p;
-        return false;
-      }
-      do {
+    let fraction = false;
+    for (; p < end; p++) {
+      const c = b[p];
+      if (c === DOT) fraction = true;
+      else if (c === LOWER_E || c === UPPER_E) break;
+      else {
         if (significant > 0 || c !== ZERO) {
           mantissa = mantissa * 10 + (c - ZERO);
           significant++;
         }
-        exponent--;
-        c = b[++p];
-      } while (c >= ZERO && c <= NINE);
-    }
-    if (c === LOWER_E || c === UPPER_E) {
-      c = b[++p];
-      const expNegative = c === MINUS;
-      if (expNegative || c === PLUS) c = b[++p];
-      if (!(c >= ZERO && c <= NINE)) {
-        this.pos = p;
-        return false;
+        if (fraction) exponent--;
       }
+    }
+    if (p < end) {
+      // The exponent (its grammar is checked): [eE][+-]?digits.
+      let q = p + 1;
+      const expNegative = b[q] === MINUS;
+      if (expNegative || b[q] === PLUS) q++;
       let e = 0;
-      do {
-        if (e < 10_000) e = e * 10 + (c - ZERO);
-        c = b[++p];
-      } while (c >= ZERO && c <= NINE);
+      for (; q < end; q++) if (e < 10_000) e = e * 10 + (b[q] - ZERO);
       exponent += expNegative ? -e : e;
     }
-    this.pos = p;
-    if (!wantValue) return true;
-    let v: number;
-    if (mantissa === 0) v = 0;
-    else if (significant <= 15 && exponent >= -22 && exponent <= 22) {
-      v = exponent < 0 ? mantissa / POW10[-exponent] : mantissa * POW10[exponent];
+    if (mantissa === 0) {
+      this.value = negative ? -0 : 0;
+    } else if (significant <= 15 && exponent >= -22 && exponent <= 22) {
+      const v = exponent < 0 ? mantissa / POW10[-exponent] : mantissa * POW10[exponent];
+      this.value = negative ? -v : v;
     } else {
-      this.value = Number(latin1(b, start, p));
-      return true;
+      this.value = Number(latin1(b, start, end));
     }
-    this.value = negative ? -v : v;
+    return true;
+  }
+
+  /** Skip a number, checking its grammar only. */
+  skipNumber(): boolean {
+    const end = numberEnd(this.bytes, this.pos);
+    if (end < 0) return false;
+    this.pos = end;
+    return true;
+  }
+
+  /**
+   * Skip `[n, n, ...]` (possibly empty) after optional whitespace, checking every
+   * number's grammar: polygons, most of a results file, in one tight loop.
+   */
+  skipNumberList(): boolean {
+    const b = this.bytes;
+    let p = this.pos;
+    let c = b[p];
+    while (isSpace(c)) c = b[++p];
+    if (c !== LBRACKET) {
+      this.pos = p;
+      return false;
+    }
+    c = b[++p];
+    while (isSpace(c)) c = b[++p];
+    if (c !== RBRACKET) {
+      for (;;) {
+        p = numberEnd(b, p);
+        if (p < 0) return false;
+        c = b[p];
+        while (isSpace(c)) c = b[++p];
+        if (c === RBRACKET) break;
+        if (c !== COMMA) {
+          this.pos = p;
+          return false;
+        }
+        c = b[++p];
+        while (isSpace(c)) c = b[++p];
+      }
+    }
+    this.pos = p + 1;
     return true;
   }
 
@@ -190,6 +206,39 @@ export class JsonByteReader {
     this.pos = p + n + 2;
     return true;
   }
+}
+
+/**
+ * Where the number starting at `p` ends (JSON grammar: `-? (0 | [1-9][0-9]*) (. [0-9]+)?
+ * ([eE] [+-]? [0-9]+)?`), or -1 when the bytes there are not one.
+ */
+function numberEnd(b: Uint8Array, p: number): number {
+  let c = b[p];
+  if (c === MINUS) c = b[++p];
+  if (c === ZERO) c = b[++p];
+  else if (c > ZERO && c <= NINE) {
+    do c = b[++p];
+    while (c >= ZERO && c <= NINE);
+  } else return -1;
+  if (c === DOT) {
+    c = b[++p];
+    if (!(c >= ZERO && c <= NINE)) return -1;
+    do c = b[++p];
+    while (c >= ZERO && c <= NINE);
+  }
+  if (c === LOWER_E || c === UPPER_E) {
+    c = b[++p];
+    if (c === MINUS || c === PLUS) c = b[++p];
+    if (!(c >= ZERO && c <= NINE)) return -1;
+    do c = b[++p];
+    while (c >= ZERO && c <= NINE);
+  }
+  return p;
+}
+
+/** JSON whitespace. */
+export function isSpace(c: number): boolean {
+  return c === SPACE || c === LF || c === CR || c === TAB;
 }
 
 /** ASCII bytes of a member name, for {@link JsonByteReader.matchKey}. */
