@@ -22,11 +22,15 @@ export function keptOrder(
   if (maxDets < 0) return Int32Array.from({ length: n }, (_, i) => i);
   const slotOf = new Map<number, number>();
   const slot = new Int32Array(n);
+  // Detector output lists an image's detections together: look up only on a change.
+  let lastId = Number.NaN;
+  let s = -1;
   for (let i = 0; i < n; i++) {
-    let s = slotOf.get(imageId[i]);
-    if (s === undefined) {
-      s = slotOf.size;
-      slotOf.set(imageId[i], s);
+    if (imageId[i] !== lastId) {
+      lastId = imageId[i];
+      const known = slotOf.get(lastId);
+      s = known ?? slotOf.size;
+      if (known === undefined) slotOf.set(lastId, s);
     }
     slot[i] = s;
   }
@@ -54,12 +58,14 @@ export function keptOrder(
  * category of the ground truth.
  */
 export function checkIds(cols: DetectionColumns, gt: LVIS, source: string): void {
+  let checkedImage = Number.NaN;
   for (let i = 0; i < cols.count; i++) {
-    if (!gt.imgs.has(cols.imageId[i])) {
+    if (cols.imageId[i] !== checkedImage && !gt.imgs.has(cols.imageId[i])) {
       throw new LVISFormatError(
         `${source}: results[${i}]: field 'image_id' names image ${cols.imageId[i]}, which is not in the ground truth ${gt.source}`,
       );
     }
+    checkedImage = cols.imageId[i];
     if (!gt.cats.has(cols.categoryId[i])) {
       throw new LVISFormatError(
         `${source}: results[${i}]: field 'category_id' names category ${cols.categoryId[i]}, which is not in the ground truth ${gt.source}`,
