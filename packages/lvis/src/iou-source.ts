@@ -45,27 +45,32 @@ export function bboxIouSource(plan: EvalPlan): IouSource {
 }
 
 /**
- * Mask IoU. Masks are rasterized only when needed: a detection whose outline cannot
- * reach any ground truth's box gets IoU 0 without being rasterized (pycocotools also
- * returns 0 there, after a box test on the rasterized masks).
+ * Mask IoU. Masks are rasterized only when needed: where a detection's outline cannot
+ * reach a ground truth's outline (polygons), or its rasterized box, their pixels cannot
+ * meet and the IoU is 0 (as pycocotools gives, after a box test on the rasterized masks),
+ * so neither is rasterized for that pair; a ground truth no detection reaches never is.
  */
 export function segmIouSource(
   plan: EvalPlan,
   gtSegmentation: (g: number) => Segmentation,
   dtSegmentation: (d: number) => Segmentation,
 ): IouSource {
-  const gtRle: (Rle | undefined)[] = new Array(plan.gtImg.length);
-  const gtBox = new Float64Array(plan.gtImg.length * 4).fill(Number.NaN);
+  const nG = plan.gtImg.length;
+  const gtRle: (Rle | undefined)[] = new Array(nG);
+  const gtBox = new Float64Array(nG * 4);
+  /** The ground truth's outline extent; NaN when it is not polygons (or not read yet). */
+  const gtOutline = new Float64Array(nG * 4).fill(Number.NaN);
+  const gtRead = new Uint8Array(nG);
   const extent = new Float64Array(4);
   return (dts, nd, g0, ng, out) => {
     const img = plan.gtImg[g0];
     const height = plan.imgHeight[img];
     const width = plan.imgWidth[img];
     for (let g = g0; g < g0 + ng; g++) {
-      if (gtRle[g]) continue;
-      const rle = segmentationToRle(gtSegmentation(g), height, width);
-      gtRle[g] = rle;
-      rleToBboxInto(rle, gtBox, g * 4);
+      if (gtRead[g]) continue;
+      gtRead[g] = 1;
+      const seg = gtSegmentation(g);
+      if (Array.isArray(seg)) outlineExtent(seg, gtOutline.subarray(4 * g, 4 * g + 4));
     }
     for (let d = 0; d < nd; d++) {
       const seg = dtSegmentation(dts[d]);
@@ -74,24 +79,22 @@ export function segmIouSource(
       if (polygonal) outlineExtent(seg, extent);
       for (let g = 0; g < ng; g++) {
         const q = (g0 + g) * 4;
-        const gx = gtBox[q];
-        const gy = gtBox[q + 1];
-        const gw = gtBox[q + 2];
-        const gh = gtBox[q + 3];
-        // Pixels of a rasterized polygon have centres within 1/5 px of its outline's extent.
-        if (
-          gw === 0 ||
-          (polygonal &&
-            (extent[2] + 1 < gx ||
-              extent[0] - 1 > gx + gw ||
-              extent[3] + 1 < gy ||
-              extent[1] - 1 > gy + gh))
-        ) {
+        // Pixels of a rasterized polygon lie within half a pixel of its outline's extent.
+        if (polygonal && apart(extent, gtOutline, q, 1)) {
+          out[d * ng + g] = 0;
+          continue;
+        }
+        let gRle = gtRle[g0 + g];
+        if (!gRle) {
+          gRle = segmentationToRle(gtSegmentation(g0 + g), height, width);
+          gtRle[g0 + g] = gRle;
+          rleToBboxInto(gRle, gtBox, q);
+        }
+        if (gtBox[q + 2] === 0 || (polygonal && apart(extent, gtBox, q, 0))) {
           out[d * ng + g] = 0;
           continue;
         }
         rle ??= segmentationToRle(seg, height, width);
-        const gRle = gtRle[g0 + g]!;
         if (rle.h !== gRle.h || rle.w !== gRle.w) {
           // An RLE result of another size: pycocotools reports -1, which matches nothing.
           out[d * ng + g] = -1;
@@ -102,6 +105,20 @@ export function segmIouSource(
       }
     }
   };
+}
+
+/**
+ * Whether an outline extent `[x0, y0, x1, y1]`, widened by a pixel, misses the box
+ * `boxes[q..q+4]`: `[x, y, w, h]` when `corners` is 0, `[x0, y0, x1, y1]` widened by
+ * another pixel when it is 1. A NaN box (not known) misses nothing.
+ */
+function apart(e: Float64Array, boxes: Float64Array, q: number, corners: number): boolean {
+  const bx0 = boxes[q];
+  const by0 = boxes[q + 1];
+  const bx1 = corners ? boxes[q + 2] : bx0 + boxes[q + 2];
+  const by1 = corners ? boxes[q + 3] : by0 + boxes[q + 3];
+  const m = 1 + corners;
+  return e[2] + m < bx0 || e[0] - m > bx1 || e[3] + m < by0 || e[1] - m > by1;
 }
 
 /** `[minX, minY, maxX, maxY]` over every vertex (or box corner) of a polygon list. */
