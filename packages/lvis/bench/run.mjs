@@ -27,9 +27,9 @@ const peakRssPreload = join(here, 'report-peak-rss.cjs');
 const OFFICIAL_SETUP = `The official LVIS API is not set up, so there is no same-run ratio. To set it up
 (outside this repository; nothing of it is committed):
   apt-get install cython3 python3-dev python3-numpy
-  git clone https://github.com/cocodataset/cocoapi && (cd cocoapi/PythonAPI && python3 setup.py build_ext --inplace)
-  git clone https://github.com/lvis-dataset/lvis-api
-  # lvis/__init__.py imports the visualiser (needs OpenCV): delete the line
+  # check out the public repositories cocodataset/cocoapi and lvis-dataset/lvis-api here, then
+  (cd cocoapi/PythonAPI && python3 setup.py build_ext --inplace)
+  # lvis-api/lvis/__init__.py imports the visualiser (needs OpenCV): delete the line
   # 'from lvis.vis import LVISVis' and "LVISVis" from __all__
   export CRAT_LVIS_API_PATH=$PWD/lvis-api:$PWD/cocoapi/PythonAPI
 (CRAT_LVIS_PYTHON names the interpreter, default python3.)`;
