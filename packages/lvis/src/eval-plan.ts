@@ -1,3 +1,5 @@
+// Selects and orders the ground truths and detections an evaluation takes part in, as flat
+// arrays grouped by category (the official `_prepare`).
 import type { Segmentation } from 'lvis-ts-types';
 import { gather } from './detection-columns.js';
 import type { LVIS } from './lvis.js';

@@ -1,3 +1,4 @@
+// LVISEval: the official evaluation (match, accumulate, summarize) on one thread or several.
 import type { IouType, LVISEvalParams, LVISEvalReport, LVISMetrics } from 'lvis-ts-types';
 import { type CategoryWork, costliestFirst, runCategories } from './category-loop.js';
 import { buildEvalPlan, type EvalPlan } from './eval-plan.js';

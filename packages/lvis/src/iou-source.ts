@@ -1,3 +1,4 @@
+// IoUs of one image's detections with its ground truths, for boxes and for masks.
 import {
   bboxIouPair,
   type Rle,

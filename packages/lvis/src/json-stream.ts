@@ -1,3 +1,4 @@
+// Streams a large JSON file's top-level members, handing out array elements in batches.
 import { createReadStream } from 'node:fs';
 
 /** What {@link streamTopLevelObject} reports while it reads a file. */

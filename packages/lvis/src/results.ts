@@ -1,3 +1,4 @@
+// LVISResults: detections against a ground truth, kept and filled in as the official API.
 import type { Rle } from '@crat/mask';
 import type { IouType, LVISResult, LVISResultRecord, Segmentation, XYWHBox } from 'lvis-ts-types';
 import {

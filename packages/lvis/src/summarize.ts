@@ -1,3 +1,4 @@
+// The official summary metrics and per-category APs from the accumulated arrays.
 import type { AreaRangeLabel, Frequency, LVISMetrics } from 'lvis-ts-types';
 
 /** The accumulated arrays, laid out as the official `eval['precision']` / `eval['recall']`. */

@@ -1,3 +1,4 @@
+// Checks of annotation and results files whose errors name the file, the record and the field.
 import type { IouType, LVISDataset, LVISResult } from 'lvis-ts-types';
 
 /** A bad input record: the message names the file, the record and the field. */
