@@ -1,31 +1,42 @@
-import type { LVISAnnotation, LVISResultRecord } from 'lvis-ts-types';
+// Selects and orders the ground truths and detections an evaluation takes part in, as flat
+// arrays grouped by category (the official `_prepare`).
+import type { Segmentation } from 'lvis-ts-types';
+import { gather } from './detection-columns.js';
 import type { LVIS } from './lvis.js';
 import type { LVISResults } from './results.js';
 
 /**
- * The ground truths and detections that take part in an evaluation, in flat typed
- * arrays grouped by category, in the orders the official API uses:
+ * The ground truths and detections that take part in an evaluation, in flat arrays
+ * grouped by category, in the orders the official API uses:
  * - ground truths of a category by image (ascending id), then file order;
  * - detections of a category by score (descending), then image, then results order,
  *   which is the official stable `argsort(-score, kind='mergesort')` over detections
  *   concatenated image by image; restricted to one image it is the per-image order.
+ * Everything in it can be copied to a worker thread.
  */
 export interface EvalPlan {
   imgIds: number[];
   catIds: number[];
-  gts: LVISAnnotation[];
+  /** Size of each evaluated image, by image index. */
+  imgHeight: Float64Array;
+  imgWidth: Float64Array;
+  gtSegmentation: Segmentation[];
   gtImg: Int32Array;
   gtArea: Float64Array;
   gtIgnore: Uint8Array;
   gtId: Float64Array;
-  /** `gts` of category k are `gtStart[k] .. gtStart[k + 1]`. */
+  /** `[x, y, w, h]` per ground truth. */
+  gtBox: Float64Array;
+  /** Ground truths of category k are `gtStart[k] .. gtStart[k + 1]`. */
   gtStart: Int32Array;
-  dts: LVISResultRecord[];
+  /** The detection's row in the results' columns. */
+  dtRow: Int32Array;
   dtImg: Int32Array;
   dtScore: Float64Array;
   dtArea: Float64Array;
   /** 1 when the detection's category is in its image's `not_exhaustive_category_ids`. */
   dtNotExhaustive: Uint8Array;
+  dtBox: Float64Array;
   dtStart: Int32Array;
 }
 
@@ -49,81 +60,139 @@ export function buildEvalPlan(
   for (let i = 0; i < nI; i++) imgIndex.set(imgIds[i], i);
   const catIndex = new Map<number, number>();
   for (let k = 0; k < nK; k++) catIndex.set(catIds[k], k);
-  const pairKey = (k: number, i: number) => k * nI + i;
+  const catLookup = indexLookup(catIds);
 
   const gtAll = gt.filterAnns({ imgIds, catIds });
-  const positive = new Set<number>();
-  for (const a of gtAll)
-    positive.add(pairKey(catIndex.get(a.category_id)!, imgIndex.get(a.image_id)!));
-  const negative = new Set<number>();
-  const notExhaustive = new Set<number>();
+  const gtAllCat = Int32Array.from(gtAll, (a) => catIndex.get(a.category_id)!);
+  const gtAllImg = Int32Array.from(gtAll, (a) => imgIndex.get(a.image_id)!);
+  // Federated labels per image: category indices annotated positive, verified negative,
+  // not exhaustively annotated.
+  const positiveOf: number[][] = Array.from({ length: nI }, () => []);
+  for (let j = 0; j < gtAll.length; j++) positiveOf[gtAllImg[j]].push(gtAllCat[j]);
+  const negativeOf: number[][] = [];
+  const notExhaustiveOf: number[][] = [];
+  const imgHeight = new Float64Array(nI);
+  const imgWidth = new Float64Array(nI);
   for (let i = 0; i < nI; i++) {
     const img = gt.imgs.get(imgIds[i]);
     if (!img) throw new Error(`${gt.source}: image id ${imgIds[i]} is not in the ground truth`);
-    for (const c of img.neg_category_ids) {
-      const k = catIndex.get(c);
-      if (k !== undefined) negative.add(pairKey(k, i));
-    }
-    for (const c of img.not_exhaustive_category_ids) {
-      const k = catIndex.get(c);
-      if (k !== undefined) notExhaustive.add(pairKey(k, i));
-    }
+    imgHeight[i] = img.height;
+    imgWidth[i] = img.width;
+    negativeOf.push(indicesOf(img.neg_category_ids, catIndex));
+    notExhaustiveOf.push(indicesOf(img.not_exhaustive_category_ids, catIndex));
   }
 
   // Ground truths: by (category, image, file order).
-  const gOrder = sortedIndices(gtAll.length, (a, b) => {
-    const x = gtAll[a];
-    const y = gtAll[b];
-    return (
-      catIndex.get(x.category_id)! - catIndex.get(y.category_id)! ||
-      imgIndex.get(x.image_id)! - imgIndex.get(y.image_id)! ||
-      a - b
-    );
-  });
+  const gOrder = sortedIndices(
+    gtAll.length,
+    (a, b) => gtAllCat[a] - gtAllCat[b] || gtAllImg[a] - gtAllImg[b] || a - b,
+  );
   const gts = Array.from(gOrder, (i) => gtAll[i]);
-  const gtCat = Int32Array.from(gts, (a) => catIndex.get(a.category_id)!);
-  const gtImg = Int32Array.from(gts, (a) => imgIndex.get(a.image_id)!);
-  const gtArea = Float64Array.from(gts, (a) => a.area);
-  const gtIgnore = Uint8Array.from(gts, (a) => ((a as { ignore?: unknown }).ignore ? 1 : 0));
-  const gtId = Float64Array.from(gts, (a) => a.id);
+  const gtCat = gather(new Int32Array(gts.length), gtAllCat, gOrder);
+  const gtBox = new Float64Array(gts.length * 4);
+  for (let j = 0; j < gts.length; j++) gtBox.set(gts[j].bbox, 4 * j);
 
-  // Detections: federated filter, then by (category, -score, image, results order).
-  const dtAll = dt.filterAnns({ imgIds, catIds }).filter((d) => {
-    const key = pairKey(catIndex.get(d.category_id)!, imgIndex.get(d.image_id)!);
-    return positive.has(key) || negative.has(key);
-  });
-  const dCat = Int32Array.from(dtAll, (d) => catIndex.get(d.category_id)!);
-  const dImg = Int32Array.from(dtAll, (d) => imgIndex.get(d.image_id)!);
-  const dScore = Float64Array.from(dtAll, (d) => d.score);
-  const dOrder = sortedIndices(
-    dtAll.length,
-    (a, b) => dCat[a] - dCat[b] || dScore[b] - dScore[a] || dImg[a] - dImg[b] || a - b,
-  );
-  const dts = Array.from(dOrder, (i) => dtAll[i]);
-  const dtCat = Int32Array.from(dOrder, (i) => dCat[i]);
-  const dtImg = Int32Array.from(dOrder, (i) => dImg[i]);
-  const dtScore = Float64Array.from(dOrder, (i) => dScore[i]);
-  const dtArea = Float64Array.from(dts, (d) => d.area);
-  const dtNotExhaustive = Uint8Array.from(dOrder, (i) =>
-    notExhaustive.has(pairKey(dCat[i], dImg[i])) ? 1 : 0,
-  );
+  // Detections: the federated filter in results order, then by (category, -score,
+  // image, results order). Rows come grouped by image (LVISResults keeps them so), so
+  // the image's labels are flagged per category once per run of rows.
+  const cols = dt.columns;
+  const sel = new Int32Array(cols.count);
+  const selCat = new Int32Array(cols.count);
+  const selImg = new Int32Array(cols.count);
+  const selNotExhaustive = new Uint8Array(cols.count);
+  const POSITIVE = 1;
+  const NEGATIVE = 2;
+  const NOT_EXHAUSTIVE = 4;
+  const flags = new Uint8Array(nK);
+  const setFlags = (i: number, on: boolean) => {
+    for (const k of positiveOf[i]) flags[k] = on ? flags[k] | POSITIVE : 0;
+    for (const k of negativeOf[i]) flags[k] = on ? flags[k] | NEGATIVE : 0;
+    for (const k of notExhaustiveOf[i]) flags[k] = on ? flags[k] | NOT_EXHAUSTIVE : 0;
+  };
+  let imageId = Number.NaN;
+  let i = -1;
+  let m = 0;
+  for (let row = 0; row < cols.count; row++) {
+    if (cols.imageId[row] !== imageId) {
+      if (i >= 0) setFlags(i, false);
+      imageId = cols.imageId[row];
+      i = imgIndex.get(imageId) ?? -1;
+      if (i >= 0) setFlags(i, true);
+    }
+    const k = catLookup(cols.categoryId[row]);
+    const area = dt.area[row];
+    if (k < 0 || i < 0 || !(area > 0 && area < Number.POSITIVE_INFINITY)) continue;
+    const f = flags[k];
+    if (!(f & (POSITIVE | NEGATIVE))) continue;
+    sel[m] = row;
+    selCat[m] = k;
+    selImg[m] = i;
+    selNotExhaustive[m] = f & NOT_EXHAUSTIVE ? 1 : 0;
+    m++;
+  }
+  const dtStart = rangeStarts(selCat.subarray(0, m), nK);
+  const order = new Int32Array(m);
+  const next = dtStart.slice(0, nK);
+  for (let j = 0; j < m; j++) order[next[selCat[j]]++] = j;
+  const selScore = gather(new Float64Array(m), cols.score, sel);
+  for (let k = 0; k < nK; k++) {
+    // Positions j follow results order, so `a - b` is the last tie-break.
+    order
+      .subarray(dtStart[k], dtStart[k + 1])
+      .sort((a, b) => selScore[b] - selScore[a] || selImg[a] - selImg[b] || a - b);
+  }
+  const dtRow = gather(new Int32Array(m), sel, order);
+  const dtNotExhaustive = gather(new Uint8Array(m), selNotExhaustive, order);
+  const dtBox = new Float64Array(m * 4);
+  for (let d = 0; d < m; d++) {
+    const r = 4 * dtRow[d];
+    for (let c = 0; c < 4; c++) dtBox[4 * d + c] = cols.bbox[r + c];
+  }
 
   return {
     imgIds,
     catIds,
-    gts,
-    gtImg,
-    gtArea,
-    gtIgnore,
-    gtId,
+    imgHeight,
+    imgWidth,
+    gtSegmentation: gts.map((a) => a.segmentation),
+    gtImg: gather(new Int32Array(gts.length), gtAllImg, gOrder),
+    gtArea: Float64Array.from(gts, (a) => a.area),
+    gtIgnore: Uint8Array.from(gts, (a) => ((a as { ignore?: unknown }).ignore ? 1 : 0)),
+    gtId: Float64Array.from(gts, (a) => a.id),
+    gtBox,
     gtStart: rangeStarts(gtCat, nK),
-    dts,
-    dtImg,
-    dtScore,
-    dtArea,
+    dtRow,
+    dtImg: gather(new Int32Array(m), selImg, order),
+    dtScore: gather(new Float64Array(m), selScore, order),
+    dtArea: gather(new Float64Array(m), dt.area, dtRow),
     dtNotExhaustive,
-    dtStart: rangeStarts(dtCat, nK),
+    dtBox,
+    dtStart,
   };
+}
+
+/** Index of `v` in `ids`, -1 when absent; a table for small integer ids, else a Map. */
+function indexLookup(ids: readonly number[]): (v: number) => number {
+  const max = ids.reduce((a, b) => Math.max(a, b), -1);
+  if (ids.every((v) => Number.isInteger(v) && v >= 0) && max < 1 << 22) {
+    const table = new Int32Array(max + 1).fill(-1);
+    ids.forEach((v, k) => {
+      table[v] = k;
+    });
+    return (v) => (v >= 0 && v <= max && Number.isInteger(v) ? table[v] : -1);
+  }
+  const map = new Map(ids.map((v, k) => [v, k]));
+  return (v) => map.get(v) ?? -1;
+}
+
+/** The indices of the ids that `index` knows. */
+function indicesOf(ids: readonly number[], index: ReadonlyMap<number, number>): number[] {
+  const out: number[] = [];
+  for (const c of ids) {
+    const k = index.get(c);
+    if (k !== undefined) out.push(k);
+  }
+  return out;
 }
 
 function sortedIndices(n: number, compare: (a: number, b: number) => number): Int32Array {

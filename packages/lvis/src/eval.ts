@@ -1,19 +1,34 @@
+// LVISEval: the official evaluation (match, accumulate, summarize) on one thread or several.
 import type { IouType, LVISEvalParams, LVISEvalReport, LVISMetrics } from 'lvis-ts-types';
-import { accumulateCategory } from './accumulate.js';
+import { type CategoryWork, costliestFirst, runCategories } from './category-loop.js';
 import { buildEvalPlan, type EvalPlan } from './eval-plan.js';
-import { evaluateCategory, Scratch } from './evaluate-category.js';
-import { bboxIouSource, segmIouSource } from './iou-source.js';
+import { iouSourceFor } from './iou-source.js';
 import type { LVIS } from './lvis.js';
 import { defaultParams } from './params.js';
 import { formatResults } from './report.js';
 import type { LVISResults } from './results.js';
 import { type Accumulated, perCategoryAp, summarize } from './summarize.js';
+import { evaluateOnThreads } from './threaded-eval.js';
+import { startWorkers, threadCount } from './worker-threads.js';
 
 export interface LVISEvalProgress {
   /** Categories done so far, out of `total`. */
   done: number;
   total: number;
 }
+
+export interface LVISEvalAsyncOptions {
+  /**
+   * Threads sharing the categories (1 = this thread only). Default: every core when there
+   * are at least 20,000 detections, else one. The results are the same for any number:
+   * each category is evaluated whole by one thread.
+   */
+  threads?: number;
+  onProgress?: (p: LVISEvalProgress) => void;
+}
+
+/** Below this many detections, one thread is faster than starting workers. */
+const MIN_DETECTIONS_FOR_THREADS = 20_000;
 
 /**
  * LVIS evaluation (`bbox` or `segm`) with the official API's semantics and numbers:
@@ -42,29 +57,84 @@ export class LVISEval {
     this.params.catIds = gt.getCatIds().sort((a, b) => a - b);
   }
 
-  /** Match and accumulate: fills `precision` `[T][R][K][A]` and `recall` `[T][K][A]`. */
+  /** Match and accumulate on this thread: fills `precision` `[T][R][K][A]` and `recall` `[T][K][A]`. */
   evaluate(onProgress?: (p: LVISEvalProgress) => void): Accumulated {
+    const work = this.workFor(this.plan(), false);
+    this.runHere(work, onProgress);
+    return this.finish(work);
+  }
+
+  /**
+   * {@link evaluate} with the categories shared among worker threads and this one; the
+   * same numbers, bit for bit.
+   */
+  async evaluateAsync(options: LVISEvalAsyncOptions = {}): Promise<Accumulated> {
+    const threads = threadCount(options.threads);
+    const worthIt =
+      options.threads !== undefined || this.dt.columns.count >= MIN_DETECTIONS_FOR_THREADS;
+    // Started first: they load while the plan is built.
+    const workers = worthIt ? startWorkers(threads - 1) : [];
+    try {
+      const work = this.workFor(this.plan(), workers.length > 0);
+      if (workers.length > 0) {
+        await evaluateOnThreads(workers, work, this.params.iouType, this.dt, options.onProgress);
+      } else this.runHere(work, options.onProgress);
+      return this.finish(work);
+    } finally {
+      for (const w of workers) w.stop();
+    }
+  }
+
+  private plan(): EvalPlan {
     const p = this.params;
-    const plan: EvalPlan = buildEvalPlan(this.gt, this.dt, p.imgIds, p.catIds);
+    return buildEvalPlan(this.gt, this.dt, p.imgIds, p.catIds);
+  }
+
+  /** The schedule and the output arrays (shared when threads will fill them). */
+  private workFor(plan: EvalPlan, shared: boolean): CategoryWork {
+    const p = this.params;
+    const K = plan.catIds.length;
     const T = p.iouThrs.length;
     const R = p.recThrs.length;
-    const K = plan.catIds.length;
     const A = p.areaRng.length;
-    const precision = new Float64Array(T * R * K * A).fill(-1);
-    const recall = new Float64Array(T * K * A).fill(-1);
-    const iouOf = p.iouType === 'bbox' ? bboxIouSource(plan) : segmIouSource(plan, this.gt.imgs);
-    const scratch = new Scratch();
-    const accScratch = {
-      tp: new Float64Array(1024),
-      fp: new Float64Array(1024),
-      pr: new Float64Array(1024),
+    const array = (n: number) =>
+      shared ? new Float64Array(new SharedArrayBuffer(8 * n)) : new Float64Array(n);
+    return {
+      plan,
+      iouThrs: p.iouThrs,
+      recThrs: p.recThrs,
+      areaRng: p.areaRng,
+      schedule: costliestFirst(plan),
+      counters: shared ? new Int32Array(new SharedArrayBuffer(8)) : new Int32Array(2),
+      precision: array(T * R * K * A).fill(-1),
+      recall: array(T * K * A).fill(-1),
     };
-    for (let k = 0; k < K; k++) {
-      const outcome = evaluateCategory(plan, k, p.iouThrs, p.areaRng, iouOf, scratch);
-      accumulateCategory(outcome, k, K, T, p.recThrs, A, precision, recall, accScratch);
-      if (onProgress && (k % 64 === 0 || k === K - 1)) onProgress({ done: k + 1, total: K });
-    }
-    this.accumulated = { precision, recall, T, R, K, A };
+  }
+
+  private runHere(work: CategoryWork, onProgress?: (p: LVISEvalProgress) => void): void {
+    const K = work.plan.catIds.length;
+    const { plan } = work;
+    const iouOf = iouSourceFor(
+      plan,
+      this.params.iouType,
+      (g) => plan.gtSegmentation[g],
+      (d) => this.dt.segmentationOf(plan.dtRow[d]),
+    );
+    runCategories(work, iouOf, (done) => {
+      if (onProgress && (done % 64 === 0 || done === K)) onProgress({ done, total: K });
+    });
+  }
+
+  private finish(work: CategoryWork): Accumulated {
+    const p = this.params;
+    this.accumulated = {
+      precision: work.precision,
+      recall: work.recall,
+      T: p.iouThrs.length,
+      R: p.recThrs.length,
+      K: work.plan.catIds.length,
+      A: p.areaRng.length,
+    };
     return this.accumulated;
   }
 
@@ -89,6 +159,12 @@ export class LVISEval {
   /** evaluate + summarize. */
   run(onProgress?: (p: LVISEvalProgress) => void): LVISMetrics {
     this.evaluate(onProgress);
+    return this.summarize();
+  }
+
+  /** evaluateAsync + summarize. */
+  async runAsync(options: LVISEvalAsyncOptions = {}): Promise<LVISMetrics> {
+    await this.evaluateAsync(options);
     return this.summarize();
   }
 

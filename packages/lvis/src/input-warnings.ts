@@ -15,11 +15,11 @@ const recordName = (list: string, i: number, id: unknown) =>
   `${list}[${i}]${typeof id === 'number' ? ` (id ${id})` : ''}`;
 
 /** Detections with a negative score (the official API only ranks by score). */
-export function resultWarnings(results: readonly { score: number }[], source: string): string[] {
+export function resultWarnings(scores: ArrayLike<number>, source: string): string[] {
   const neg: string[] = [];
-  results.forEach((r, i) => {
-    if (r.score < 0) neg.push(`results[${i}] (score ${r.score})`);
-  });
+  for (let i = 0; i < scores.length; i++) {
+    if (scores[i] < 0) neg.push(`results[${i}] (score ${scores[i]})`);
+  }
   return neg.length
     ? [
         summarize(

@@ -1,11 +1,12 @@
+// IoUs of one image's detections with its ground truths, for boxes and for masks.
 import {
   bboxIouPair,
   type Rle,
   rleIntersectionUnion,
-  rleToBbox,
+  rleToBboxInto,
   segmentationToRle,
 } from '@crat/mask';
-import type { LVISImage, Segmentation } from 'lvis-ts-types';
+import type { IouType, Segmentation } from 'lvis-ts-types';
 import type { EvalPlan } from './eval-plan.js';
 
 /**
@@ -22,8 +23,8 @@ export type IouSource = (
 
 /** Box IoU with pycocotools' arithmetic (LVIS has no crowd boxes). */
 export function bboxIouSource(plan: EvalPlan): IouSource {
-  const db = boxesOf(plan.dts.map((d) => d.bbox));
-  const gb = boxesOf(plan.gts.map((g) => g.bbox));
+  const db = plan.dtBox;
+  const gb = plan.gtBox;
   return (dts, nd, g0, ng, out) => {
     for (let d = 0; d < nd; d++) {
       const o = dts[d] * 4;
@@ -45,49 +46,56 @@ export function bboxIouSource(plan: EvalPlan): IouSource {
 }
 
 /**
- * Mask IoU. Masks are rasterized only when needed: a detection whose outline cannot
- * reach any ground truth's box gets IoU 0 without being rasterized (pycocotools also
- * returns 0 there, after a box test on the rasterized masks).
+ * Mask IoU. Masks are rasterized only when needed: where a detection's outline cannot
+ * reach a ground truth's outline (polygons), or its rasterized box, their pixels cannot
+ * meet and the IoU is 0 (as pycocotools gives, after a box test on the rasterized masks),
+ * so neither is rasterized for that pair; a ground truth no detection reaches never is.
  */
-export function segmIouSource(plan: EvalPlan, imgs: ReadonlyMap<number, LVISImage>): IouSource {
-  const gtRle: (Rle | undefined)[] = new Array(plan.gts.length);
-  const gtBox = new Float64Array(plan.gts.length * 4).fill(Number.NaN);
-  const imageOf = (imgIdx: number) => imgs.get(plan.imgIds[imgIdx])!;
+export function segmIouSource(
+  plan: EvalPlan,
+  gtSegmentation: (g: number) => Segmentation,
+  dtSegmentation: (d: number) => Segmentation,
+): IouSource {
+  const nG = plan.gtImg.length;
+  const gtRle: (Rle | undefined)[] = new Array(nG);
+  const gtBox = new Float64Array(nG * 4);
+  /** The ground truth's outline extent; NaN when it is not polygons (or not read yet). */
+  const gtOutline = new Float64Array(nG * 4).fill(Number.NaN);
+  const gtRead = new Uint8Array(nG);
   const extent = new Float64Array(4);
   return (dts, nd, g0, ng, out) => {
-    const img = imageOf(plan.gtImg[g0]);
+    const img = plan.gtImg[g0];
+    const height = plan.imgHeight[img];
+    const width = plan.imgWidth[img];
     for (let g = g0; g < g0 + ng; g++) {
-      if (gtRle[g]) continue;
-      const rle = segmentationToRle(plan.gts[g].segmentation, img.height, img.width);
-      gtRle[g] = rle;
-      gtBox.set(rleToBbox(rle), g * 4);
+      if (gtRead[g]) continue;
+      gtRead[g] = 1;
+      const seg = gtSegmentation(g);
+      if (Array.isArray(seg)) outlineExtent(seg, gtOutline.subarray(4 * g, 4 * g + 4));
     }
     for (let d = 0; d < nd; d++) {
-      const det = plan.dts[dts[d]];
-      const seg = det.segmentation as Segmentation;
+      const seg = dtSegmentation(dts[d]);
       let rle: Rle | undefined;
       const polygonal = Array.isArray(seg);
       if (polygonal) outlineExtent(seg, extent);
       for (let g = 0; g < ng; g++) {
         const q = (g0 + g) * 4;
-        const gx = gtBox[q];
-        const gy = gtBox[q + 1];
-        const gw = gtBox[q + 2];
-        const gh = gtBox[q + 3];
-        // Pixels of a rasterized polygon have centres within 1/5 px of its outline's extent.
-        if (
-          gw === 0 ||
-          (polygonal &&
-            (extent[2] + 1 < gx ||
-              extent[0] - 1 > gx + gw ||
-              extent[3] + 1 < gy ||
-              extent[1] - 1 > gy + gh))
-        ) {
+        // Pixels of a rasterized polygon lie within half a pixel of its outline's extent.
+        if (polygonal && apart(extent, gtOutline, q, 1)) {
           out[d * ng + g] = 0;
           continue;
         }
-        rle ??= segmentationToRle(seg, img.height, img.width);
-        const gRle = gtRle[g0 + g]!;
+        let gRle = gtRle[g0 + g];
+        if (!gRle) {
+          gRle = segmentationToRle(gtSegmentation(g0 + g), height, width);
+          gtRle[g0 + g] = gRle;
+          rleToBboxInto(gRle, gtBox, q);
+        }
+        if (gtBox[q + 2] === 0 || (polygonal && apart(extent, gtBox, q, 0))) {
+          out[d * ng + g] = 0;
+          continue;
+        }
+        rle ??= segmentationToRle(seg, height, width);
         if (rle.h !== gRle.h || rle.w !== gRle.w) {
           // An RLE result of another size: pycocotools reports -1, which matches nothing.
           out[d * ng + g] = -1;
@@ -98,6 +106,20 @@ export function segmIouSource(plan: EvalPlan, imgs: ReadonlyMap<number, LVISImag
       }
     }
   };
+}
+
+/**
+ * Whether an outline extent `[x0, y0, x1, y1]`, widened by a pixel, misses the box
+ * `boxes[q..q+4]`: `[x, y, w, h]` when `corners` is 0, `[x0, y0, x1, y1]` widened by
+ * another pixel when it is 1. A NaN box (not known) misses nothing.
+ */
+function apart(e: Float64Array, boxes: Float64Array, q: number, corners: number): boolean {
+  const bx0 = boxes[q];
+  const by0 = boxes[q + 1];
+  const bx1 = corners ? boxes[q + 2] : bx0 + boxes[q + 2];
+  const by1 = corners ? boxes[q + 3] : by0 + boxes[q + 3];
+  const m = 1 + corners;
+  return e[2] + m < bx0 || e[0] - m > bx1 || e[3] + m < by0 || e[1] - m > by1;
 }
 
 /** `[minX, minY, maxX, maxY]` over every vertex (or box corner) of a polygon list. */
@@ -131,8 +153,17 @@ function outlineExtent(polys: readonly (readonly number[])[], out: Float64Array)
   out[3] = y1;
 }
 
-function boxesOf(boxes: readonly (readonly number[])[]): Float64Array {
-  const out = new Float64Array(boxes.length * 4);
-  for (let i = 0; i < boxes.length; i++) out.set(boxes[i], i * 4);
-  return out;
+/**
+ * The IoU source of an evaluation type; the segmentations of ground truth g and of
+ * detection d (plan indices) are read only for `segm`.
+ */
+export function iouSourceFor(
+  plan: EvalPlan,
+  iouType: IouType,
+  gtSegmentation: (g: number) => Segmentation,
+  dtSegmentation: (d: number) => Segmentation,
+): IouSource {
+  return iouType === 'bbox'
+    ? bboxIouSource(plan)
+    : segmIouSource(plan, gtSegmentation, dtSegmentation);
 }

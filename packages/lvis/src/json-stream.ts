@@ -1,3 +1,4 @@
+// Streams a large JSON file's top-level members, handing out array elements in batches.
 import { createReadStream } from 'node:fs';
 
 /** What {@link streamTopLevelObject} reports while it reads a file. */
@@ -54,6 +55,8 @@ export async function streamTopLevelObject(
   let carry: Buffer = Buffer.alloc(0);
   /** File offset of carry[0]. */
   let carryOffset = 0;
+  /** How many of the carried bytes the scanner state already covers. */
+  let scanned = 0;
 
   const fail = (what: string, offset: number): never => {
     throw new Error(`${path}: ${what} at byte ${offset}`);
@@ -70,16 +73,45 @@ export async function streamTopLevelObject(
   };
 
   const stream = createReadStream(path, { highWaterMark: blockSize });
-  for await (const chunk of stream as AsyncIterable<Buffer>) {
-    const buf = carry.length ? Buffer.concat([carry, chunk]) : chunk;
-    const base = carryOffset;
+  /**
+   * In an array, with the carried bytes starting at an element: hand out everything up to
+   * the block's last `},{` (or `}, {`) if that text parses as elements. It parses only
+   * when that `}` closes an element outside any string (a cut inside an element or a
+   * string leaves brackets or a string open), so the state after the comma is known
+   * without scanning a byte. Objects in arrays (annotations, images) are most of a file.
+   */
+  const tryElementCut = (buf: Buffer, base: number): boolean => {
+    const cut = Math.max(buf.lastIndexOf('},{'), buf.lastIndexOf('}, {'));
+    if (cut < 0) return false;
+    let items: unknown;
+    try {
+      items = JSON.parse(`[${buf.toString('utf8', 0, cut + 1)}]`);
+    } catch {
+      // Not objects in this array (or malformed: the scanner will say where): scan it.
+      cutArrays = false;
+      return false;
+    }
+    handlers.onArrayItems(key, items as unknown[]);
+    carry = buf.subarray(cut + 2);
+    carryOffset = base + cut + 2;
+    scanned = 0;
+    depth = 2;
+    inString = false;
+    escaped = false;
+    return true;
+  };
+  /** Whether to try {@link tryElementCut} in the current array. */
+  let cutArrays = true;
+
+  /** Scan `buf` (the carried bytes, then new ones) from where the state stands. */
+  const scanBlock = (buf: Buffer, base: number) => {
     /** Start of the bytes not yet handed out (key text, value text or array elements). */
     let segStart = 0;
     /** In array mode: the comma after the last complete element. */
     let lastElementEnd = -1;
     const n = buf.length;
     // The scanner state already covers the carried bytes: resume after them.
-    for (let i = carry.length; i < n; i++) {
+    for (let i = scanned; i < n; i++) {
       if (mode === 'array' && !inString) {
         // Fast path through an array body (almost all of a big file): only depth-2 commas,
         // brackets and strings matter; a string is skipped with indexOf. Stops at the
@@ -126,6 +158,7 @@ export async function streamTopLevelObject(
             key = handlers.topLevelArrayKey;
             topIsArray = true;
             mode = 'array';
+            cutArrays = true;
             depth = 2;
             segStart = i + 1;
             lastElementEnd = -1;
@@ -155,6 +188,7 @@ export async function streamTopLevelObject(
           if (isSpace(b)) continue;
           if (b === LBRACKET) {
             mode = 'array';
+            cutArrays = true;
             depth = 2;
             segStart = i + 1;
             lastElementEnd = -1;
@@ -216,7 +250,17 @@ export async function streamTopLevelObject(
     const keepFrom = mode === 'key' || mode === 'array' || mode === 'value' ? segStart : n;
     carry = buf.subarray(keepFrom);
     carryOffset = base + keepFrom;
+    scanned = carry.length;
+  };
+
+  for await (const chunk of stream as AsyncIterable<Buffer>) {
+    const buf = carry.length ? Buffer.concat([carry, chunk]) : chunk;
+    if (!((mode as Mode) === 'array' && cutArrays && tryElementCut(buf, carryOffset))) {
+      scanBlock(buf, carryOffset);
+    }
   }
+  // Bytes handed over by the last cut that the scanner has not seen (the array's end...).
+  if (scanned < carry.length) scanBlock(carry, carryOffset);
   const finalMode = mode as Mode;
   if (finalMode !== 'end') {
     fail(

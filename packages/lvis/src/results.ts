@@ -1,10 +1,21 @@
-import { type Rle, rleArea, rleToBbox, segmentationToRle } from '@crat/mask';
-import type { IouType, LVISResult, LVISResultRecord, XYWHBox } from 'lvis-ts-types';
+// LVISResults: detections against a ground truth, kept and filled in as the official API.
+import type { Rle } from '@crat/mask';
+import type { IouType, LVISResult, LVISResultRecord, Segmentation, XYWHBox } from 'lvis-ts-types';
+import {
+  columnsFromRecords,
+  type DetectionColumns,
+  isDetectionColumns,
+  segmentationOrBox,
+  selectColumns,
+} from './detection-columns.js';
+import { readDetectionFile } from './detection-file.js';
+import { checkColumns, checkIds, fillAreas, keptOrder } from './detection-prep.js';
 import { resultWarnings } from './input-warnings.js';
 import { type JsonLoadOptions, readJsonFile } from './load-json.js';
 import { type AnnIdsFilter, filterRecords, type LVIS } from './lvis.js';
 import { pushTo } from './multimap.js';
 import { LVISFormatError, validateResults } from './validate.js';
+import { threadCount } from './worker-threads.js';
 
 export interface LVISResultsOptions {
   /** Detections kept per image, highest scores first (official: 300); negative keeps all. */
@@ -17,45 +28,103 @@ export interface LVISResultsOptions {
   onWarning?: (message: string) => void;
 }
 
+export interface LVISResultsLoadOptions extends LVISResultsOptions, JsonLoadOptions {
+  /**
+   * Parse the file straight into columns (default true): records that have only the
+   * fields the evaluation reads, which is what detectors write. Any other file (and
+   * `false`) goes through JSON.parse into objects; the results are the same.
+   */
+  columnar?: boolean;
+  /** Threads for the columnar parse (default: every core, one per 16 MiB of file at most). */
+  threads?: number;
+}
+
 /**
  * Detection results against a ground truth, filled in as the official `LVISResults`:
  * at most `maxDets` per image (by score; stable for ties), `id` 1.., `area` = box
  * `w * h` when the first record has a `bbox` (and a box polygon as segmentation where a
- * record has none), otherwise the mask area with `bbox` from the mask. The records are
- * filled in place. A record naming an unknown image or category is an error.
+ * record has none), otherwise the mask area with `bbox` from the mask. Records handed in
+ * as objects are filled in place; a file read in columns makes its records only when
+ * `annotations` (or a method returning records) is first used. A record naming an
+ * unknown image or category is an error.
  */
 export class LVISResults {
   readonly gt: LVIS;
   readonly source: string;
-  readonly annotations: LVISResultRecord[];
-  readonly anns = new Map<number, LVISResultRecord>();
-  readonly imgAnnMap = new Map<number, LVISResultRecord[]>();
+  /** The kept detections in columns, row i being the detection with id i + 1. */
+  readonly columns: DetectionColumns;
+  /** Row i's area. */
+  readonly area: Float64Array;
+  private records: LVISResultRecord[] | undefined;
+  private byId: Map<number, LVISResultRecord> | undefined;
+  private byImage: Map<number, LVISResultRecord[]> | undefined;
   /** What the checks found odd but evaluated as the official API does (negative scores). */
   readonly warnings: string[];
 
-  constructor(gt: LVIS, results: readonly LVISResult[], options: LVISResultsOptions = {}) {
+  /**
+   * `results`: the records as objects (checked, then filled in place), or columns from
+   * {@link LVISResults.load}'s parser.
+   */
+  constructor(
+    gt: LVIS,
+    results: readonly LVISResult[] | DetectionColumns,
+    options: LVISResultsOptions = {},
+  ) {
     this.gt = gt;
     this.source = options.source ?? '<results array>';
-    validateResults(results, this.source, options.iouType);
-    this.warnings = resultWarnings(results, this.source);
+    const given = !isDetectionColumns(results);
+    if (given) validateResults(results, this.source, options.iouType);
+    const all = given ? columnsFromRecords(results) : results;
+    if (!given) checkColumns(all, this.source, options.iouType);
+    this.warnings = resultWarnings(all.score, this.source);
     for (const w of this.warnings) options.onWarning?.(w);
-    const kept = limitDetsPerImage(results, options.maxDets ?? 300);
-    checkIds(results, gt, this.source);
-    this.annotations = fillRecords(kept, gt, this.source);
-    for (const rec of this.annotations) {
-      this.anns.set(rec.id, rec);
-      pushTo(this.imgAnnMap, rec.image_id, rec);
-    }
+    const order = keptOrder(all.imageId, all.score, options.maxDets ?? 300);
+    checkIds(all, gt, this.source);
+    this.columns = selectColumns(all, order);
+    this.area = fillAreas(this.columns, gt, this.source);
+    if (given) this.records = this.fillInPlace(results as LVISResult[], order);
   }
 
-  /** Load a results file (a JSON array); large files are streamed. */
+  /**
+   * Load a results file (a JSON array). Files of detector output are parsed straight into
+   * columns on several threads; others are read with JSON.parse (streamed when large).
+   */
   static async load(
     gt: LVIS,
     path: string,
-    options: LVISResultsOptions & JsonLoadOptions = {},
+    options: LVISResultsLoadOptions = {},
   ): Promise<LVISResults> {
+    if (options.columnar ?? true) {
+      const threads = threadCount(options.threads);
+      const cols = await readDetectionFile(path, threads, options.threads !== undefined);
+      if ('count' in cols) return new LVISResults(gt, cols, { ...options, source: path });
+    }
     const data = await readJsonFile(path, options);
     return new LVISResults(gt, data as LVISResult[], { ...options, source: path });
+  }
+
+  /** The kept records with `id`, `area` and `bbox` filled in. */
+  get annotations(): LVISResultRecord[] {
+    this.records ??= Array.from({ length: this.columns.count }, (_, i) => this.makeRecord(i));
+    return this.records;
+  }
+
+  /** Records by id. */
+  get anns(): Map<number, LVISResultRecord> {
+    if (!this.byId) {
+      this.byId = new Map();
+      for (const rec of this.annotations) this.byId.set(rec.id, rec);
+    }
+    return this.byId;
+  }
+
+  /** Records by image id, in kept order. */
+  get imgAnnMap(): Map<number, LVISResultRecord[]> {
+    if (!this.byImage) {
+      this.byImage = new Map();
+      for (const rec of this.annotations) pushTo(this.byImage, rec.image_id, rec);
+    }
+    return this.byImage;
   }
 
   getAnnIds(filter: AnnIdsFilter = {}): number[] {
@@ -90,6 +159,38 @@ export class LVISResults {
     }
     return this.gt.annToRle({ image_id: rec.image_id, segmentation: rec.segmentation });
   }
+
+  /** Row i's segmentation: its own, or its box as a polygon. */
+  segmentationOf(i: number): Segmentation {
+    return segmentationOrBox(this.columns.segmentations.get(i), this.columns.bbox, 4 * i);
+  }
+
+  private makeRecord(i: number): LVISResultRecord {
+    const c = this.columns;
+    return {
+      image_id: c.imageId[i],
+      category_id: c.categoryId[i],
+      bbox: Array.from(c.bbox.subarray(4 * i, 4 * i + 4)) as XYWHBox,
+      score: c.score[i],
+      segmentation: this.segmentationOf(i),
+      id: i + 1,
+      area: this.area[i],
+    };
+  }
+
+  /** Fill the kept records in place, as the official API does, and return them in order. */
+  private fillInPlace(results: LVISResult[], order: Int32Array): LVISResultRecord[] {
+    const c = this.columns;
+    return Array.from(order, (from, i) => {
+      const rec = results[from] as LVISResultRecord;
+      if (rec.bbox === undefined)
+        rec.bbox = Array.from(c.bbox.subarray(4 * i, 4 * i + 4)) as XYWHBox;
+      if (rec.segmentation === undefined) rec.segmentation = this.segmentationOf(i);
+      rec.area = this.area[i];
+      rec.id = i + 1;
+      return rec;
+    });
+  }
 }
 
 /**
@@ -100,76 +201,10 @@ export function limitDetsPerImage<T extends { image_id: number; score: number }>
   anns: readonly T[],
   maxDets: number,
 ): T[] {
-  if (maxDets < 0) return anns.slice();
-  const byImage = new Map<number, T[]>();
-  for (const a of anns) {
-    pushTo(byImage, a.image_id, a);
-  }
-  const out: T[] = [];
-  for (let list of byImage.values()) {
-    if (list.length > maxDets) {
-      // Array.prototype.sort is stable, like Python's sorted(reverse=True).
-      list = list
-        .slice()
-        .sort((a, b) => b.score - a.score)
-        .slice(0, maxDets);
-    }
-    for (let i = 0; i < list.length; i++) out.push(list[i]);
-  }
-  return out;
-}
-
-function checkIds(all: readonly LVISResult[], gt: LVIS, source: string): void {
-  // Checked on every input record (not only the kept ones) so a bad id is never hidden.
-  for (let i = 0; i < all.length; i++) {
-    const r = all[i];
-    if (!gt.imgs.has(r.image_id)) {
-      throw new LVISFormatError(
-        `${source}: results[${i}]: field 'image_id' names image ${r.image_id}, which is not in the ground truth ${gt.source}`,
-      );
-    }
-    if (!gt.cats.has(r.category_id)) {
-      throw new LVISFormatError(
-        `${source}: results[${i}]: field 'category_id' names category ${r.category_id}, which is not in the ground truth ${gt.source}`,
-      );
-    }
-  }
-}
-
-function fillRecords(kept: LVISResult[], gt: LVIS, source: string): LVISResultRecord[] {
-  if (kept.length === 0) return [];
-  const out = kept as LVISResultRecord[];
-  if (kept[0].bbox !== undefined) {
-    for (let i = 0; i < out.length; i++) {
-      const ann = out[i];
-      if (!ann.bbox) {
-        throw new LVISFormatError(
-          `${source}: a kept detection (image ${ann.image_id}, category ${ann.category_id}, score ${ann.score}) has no 'bbox' although the first one has`,
-        );
-      }
-      const [x1, y1, w, h] = ann.bbox;
-      if (ann.segmentation === undefined) {
-        const x2 = x1 + w;
-        const y2 = y1 + h;
-        ann.segmentation = [[x1, y1, x1, y2, x2, y2, x2, y1]];
-      }
-      ann.area = w * h;
-      ann.id = i + 1;
-    }
-    return out;
-  }
-  for (let i = 0; i < out.length; i++) {
-    const ann = out[i];
-    if (ann.segmentation === undefined) {
-      throw new LVISFormatError(
-        `${source}: a kept detection (image ${ann.image_id}, category ${ann.category_id}, score ${ann.score}) has neither 'bbox' nor 'segmentation'`,
-      );
-    }
-    const img = gt.imgs.get(ann.image_id)!;
-    const rle = segmentationToRle(ann.segmentation, img.height, img.width);
-    ann.area = rleArea(rle);
-    if (ann.bbox === undefined) ann.bbox = rleToBbox(rle) as XYWHBox;
-    ann.id = i + 1;
-  }
-  return out;
+  const order = keptOrder(
+    anns.map((a) => a.image_id),
+    anns.map((a) => a.score),
+    maxDets,
+  );
+  return Array.from(order, (i) => anns[i]);
 }

@@ -1,3 +1,4 @@
+// The official summary metrics and per-category APs from the accumulated arrays.
 import type { AreaRangeLabel, Frequency, LVISMetrics } from 'lvis-ts-types';
 
 /** The accumulated arrays, laid out as the official `eval['precision']` / `eval['recall']`. */
@@ -20,41 +21,82 @@ export interface SummaryContext {
   imgCountLbl: readonly Frequency[];
 }
 
-/** Mean of the defined (> -1) entries, -1 when there are none (official `_summarize`). */
-function meanDefined(values: Iterable<number>): number {
-  let sum = 0;
-  let n = 0;
-  for (const v of values) {
-    if (v > -1) {
-      sum += v;
-      n++;
-    }
-  }
-  return n === 0 ? -1 : sum / n;
+/**
+ * Sums and counts of the defined (> -1) precision entries over the recall points, per
+ * (threshold, category, area) `[T][K][A]`: every AP below is a mean over a selection of
+ * these, so the 5M-entry precision array is read once.
+ */
+interface RecallPointSums {
+  sum: Float64Array;
+  count: Float64Array;
 }
 
-function* apValues(
+function recallPointSums(acc: Accumulated): RecallPointSums {
+  const { precision, T, R, K, A } = acc;
+  const sum = new Float64Array(T * K * A);
+  const count = new Float64Array(T * K * A);
+  for (let t = 0; t < T; t++) {
+    const out = t * K * A;
+    for (let r = 0; r < R; r++) {
+      const row = (t * R + r) * K * A;
+      for (let ka = 0; ka < K * A; ka++) {
+        const v = precision[row + ka];
+        if (v > -1) {
+          sum[out + ka] += v;
+          count[out + ka]++;
+        }
+      }
+    }
+  }
+  return { sum, count };
+}
+
+/**
+ * Mean of the defined precision entries over thresholds `tIdx`, all recall points,
+ * categories `kIdx` (all when null) and areas `aIdx`; -1 when there are none (official
+ * `_summarize`).
+ */
+function meanPrecision(
   acc: Accumulated,
+  sums: RecallPointSums,
   tIdx: readonly number[],
   kIdx: readonly number[] | null,
   aIdx: readonly number[],
-): Generator<number> {
-  const { precision, R, K, A } = acc;
-  for (const t of tIdx)
-    for (let r = 0; r < R; r++) {
-      if (kIdx) {
-        for (const k of kIdx) for (const a of aIdx) yield precision[((t * R + r) * K + k) * A + a];
-      } else {
-        for (let k = 0; k < K; k++)
-          for (const a of aIdx) yield precision[((t * R + r) * K + k) * A + a];
+): number {
+  const { sum, count } = sums;
+  const { K, A } = acc;
+  let s = 0;
+  let n = 0;
+  for (const t of tIdx) {
+    const add = (k: number) => {
+      for (const a of aIdx) {
+        s += sum[(t * K + k) * A + a];
+        n += count[(t * K + k) * A + a];
       }
-    }
+    };
+    if (kIdx) for (const k of kIdx) add(k);
+    else for (let k = 0; k < K; k++) add(k);
+  }
+  return n === 0 ? -1 : s / n;
 }
 
-function* arValues(acc: Accumulated, aIdx: readonly number[]): Generator<number> {
+/** Mean of the defined recall entries over every threshold and category, areas `aIdx`. */
+function meanRecall(acc: Accumulated, aIdx: readonly number[]): number {
   const { recall, T, K, A } = acc;
-  for (let t = 0; t < T; t++)
-    for (let k = 0; k < K; k++) for (const a of aIdx) yield recall[(t * K + k) * A + a];
+  let sum = 0;
+  let n = 0;
+  for (let t = 0; t < T; t++) {
+    for (let k = 0; k < K; k++) {
+      for (const a of aIdx) {
+        const v = recall[(t * K + k) * A + a];
+        if (v > -1) {
+          sum += v;
+          n++;
+        }
+      }
+    }
+  }
+  return n === 0 ? -1 : sum / n;
 }
 
 /** The 13 numbers of the official `summarize`. */
@@ -64,8 +106,9 @@ export function summarize(acc: Accumulated, ctx: SummaryContext): LVISMetrics {
   // Thresholds are matched by exact equality, as `np.where(iou_thr == iou_thrs)`.
   const atIou = (v: number) => ctx.iouThrs.flatMap((t, i) => (t === v ? [i] : []));
   const group = (f: Frequency) => ctx.freqGroups[ctx.imgCountLbl.indexOf(f)] ?? [];
+  const sums = recallPointSums(acc);
   const ap = (tIdx: number[], aLbl: AreaRangeLabel, k: readonly number[] | null = null) =>
-    meanDefined(apValues(acc, tIdx, k, area(aLbl)));
+    meanPrecision(acc, sums, tIdx, k, area(aLbl));
   return {
     AP: ap(allT, 'all'),
     AP50: ap(atIou(0.5), 'all'),
@@ -76,10 +119,10 @@ export function summarize(acc: Accumulated, ctx: SummaryContext): LVISMetrics {
     APr: ap(allT, 'all', group('r')),
     APc: ap(allT, 'all', group('c')),
     APf: ap(allT, 'all', group('f')),
-    'AR@300': meanDefined(arValues(acc, area('all'))),
-    'ARs@300': meanDefined(arValues(acc, area('small'))),
-    'ARm@300': meanDefined(arValues(acc, area('medium'))),
-    'ARl@300': meanDefined(arValues(acc, area('large'))),
+    'AR@300': meanRecall(acc, area('all')),
+    'ARs@300': meanRecall(acc, area('small')),
+    'ARm@300': meanRecall(acc, area('medium')),
+    'ARl@300': meanRecall(acc, area('large')),
   };
 }
 
@@ -94,8 +137,9 @@ export function perCategoryAp(
 ): Record<string, number> {
   const out: Record<string, number> = {};
   const allT = Array.from({ length: acc.T }, (_, t) => t);
+  const sums = recallPointSums(acc);
   catIds.forEach((id, k) => {
-    const v = meanDefined(apValues(acc, allT, [k], [allAreaIdx]));
+    const v = meanPrecision(acc, sums, allT, [k], [allAreaIdx]);
     if (v > -1) out[String(id)] = v;
   });
   return out;

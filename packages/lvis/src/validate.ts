@@ -1,3 +1,4 @@
+// Checks of annotation and results files whose errors name the file, the record and the field.
 import type { IouType, LVISDataset, LVISResult } from 'lvis-ts-types';
 
 /** A bad input record: the message names the file, the record and the field. */
@@ -149,9 +150,7 @@ export function validateResults(
     if (r.bbox !== undefined && !isBox(r.bbox)) bad(i, 'bbox', '[x, y, w, h] numbers', r.bbox);
     const box = r.bbox as number[] | undefined;
     if (box && (box[2]! < 0 || box[3]! < 0)) {
-      throw new LVISFormatError(
-        `${source}: results[${i}]: field 'bbox' [x, y, w, h] has a negative ${box[2]! < 0 ? 'width' : 'height'}, got ${JSON.stringify(box)} (boxes are [x, y, width, height], not [x1, y1, x2, y2])`,
-      );
+      throw new LVISFormatError(negativeBoxMessage(source, i, box));
     }
     if (r.segmentation !== undefined && !isSegmentation(r.segmentation)) {
       bad(i, 'segmentation', 'polygons [[x, y, ...]] or an RLE {size, counts}', r.segmentation);
@@ -160,9 +159,24 @@ export function validateResults(
       bad(i, 'bbox', '[x, y, w, h] numbers for bbox evaluation', r.bbox);
     }
     if (iouType === 'segm' && r.segmentation === undefined) {
-      throw new LVISFormatError(
-        `${source}: results[${i}]: no field 'segmentation', which segm evaluation needs (the official API would score the box as a rectangular mask); evaluate these results with bbox`,
-      );
+      throw new LVISFormatError(missingSegmentationMessage(source, i));
     }
   }
+}
+
+/** A record with neither `bbox` nor `segmentation`, for an evaluation of `iouType`. */
+/** A result box `[x, y, w, h]` with a negative width or height (probably `[x1, y1, x2, y2]`). */
+export function negativeBoxMessage(source: string, i: number, box: readonly number[]): string {
+  return `${source}: results[${i}]: field 'bbox' [x, y, w, h] has a negative ${box[2]! < 0 ? 'width' : 'height'}, got ${JSON.stringify(box)} (boxes are [x, y, width, height], not [x1, y1, x2, y2])`;
+}
+
+/** A result without a segmentation under segm evaluation. */
+export function missingSegmentationMessage(source: string, i: number): string {
+  return `${source}: results[${i}]: no field 'segmentation', which segm evaluation needs (the official API would score the box as a rectangular mask); evaluate these results with bbox`;
+}
+
+export function missingFieldMessage(source: string, i: number, iouType: IouType): string {
+  return iouType === 'bbox'
+    ? `${source}: results[${i}]: field 'bbox' must be [x, y, w, h] numbers for bbox evaluation, got missing`
+    : `${source}: results[${i}]: field 'segmentation' must be polygons or an RLE for segm evaluation, got missing`;
 }

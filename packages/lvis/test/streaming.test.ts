@@ -63,6 +63,33 @@ describe('streaming JSON loader', () => {
     expect(await readJsonFile(arrPath, { streaming: true })).toEqual([{ a: ']' }, 2, [3]]);
   });
 
+  it("cuts blocks at '},{' only where an element ends (not in strings or nested arrays)", async () => {
+    const doc = {
+      a: [
+        { s: '},{"x": [' },
+        [{ x: 1 }, { y: 2 }],
+        { t: '}, {' },
+        { u: [{ v: 1 }, { w: [{}, {}] }] },
+      ],
+      b: [[{ p: 1 }, { q: 2 }], [{ r: 3 }]],
+      c: { d: [{ e: 1 }, { f: 2 }] },
+      g: [{ h: 1 }, { i: 2 }, { j: 3 }],
+    };
+    for (const text of [JSON.stringify(doc), JSON.stringify(doc).replaceAll('},{', '}, {')]) {
+      const path = join(tmp, 'cuts.json');
+      writeFileSync(path, text);
+      const expected = JSON.parse(text);
+      for (let block = 1; block <= text.length; block++) {
+        expect(await collect(path, block), `block ${block}`).toEqual(expected);
+      }
+    }
+    // The fixture in blocks of every size class: most blocks are handed out whole.
+    const parsed = loadGtObject();
+    for (const block of [4096, 65_536, 300_001]) {
+      expect(await collect(GT_PATH, block)).toEqual(parsed);
+    }
+  });
+
   it('names the file, the member and the byte offset of malformed JSON', async () => {
     const path = join(tmp, 'bad.json');
     writeFileSync(path, '{"images": [{"id": 1}, {"id": 2,,}], "annotations": []}');

@@ -16,6 +16,8 @@ export interface EvalCommandOptions {
   json?: string;
   /** Progress lines go here (stderr by default); `null` for none. */
   progress?: NodeJS.WriteStream | null;
+  /** Threads for loading and evaluating (default: every core; the numbers are the same). */
+  threads?: number;
 }
 
 export interface EvalCommandResult {
@@ -37,10 +39,16 @@ export async function runEvalCommand(opts: EvalCommandOptions): Promise<EvalComm
   }
   const t0 = performance.now();
   const gt = await LVIS.load(opts.gt);
-  const dt = await LVISResults.load(gt, opts.results, { iouType: opts.type });
+  const dt = await LVISResults.load(gt, opts.results, {
+    iouType: opts.type,
+    threads: opts.threads,
+  });
   const ev = new LVISEval(gt, dt, opts.type);
   const stream = opts.progress === undefined ? process.stderr : opts.progress;
-  ev.evaluate(stream ? categoryProgress(stream, `eval ${opts.type}`) : undefined);
+  await ev.evaluateAsync({
+    threads: opts.threads,
+    onProgress: stream ? categoryProgress(stream, `eval ${opts.type}`) : undefined,
+  });
   const result = {
     report: ev.report(),
     table: ev.format(),
@@ -93,15 +101,23 @@ export function registerEval(program: Command): void {
     )
     .requiredOption('--type <bbox|segm>', 'evaluation type')
     .option('--json <file>', 'also write {metrics, per_category_ap} to this file')
-    .action(async (o: { gt: string; results: string; type: string; json?: string }) => {
-      const { table, seconds, warnings } = await runEvalCommand({
-        gt: o.gt,
-        results: o.results,
-        type: o.type as IouType,
-        json: o.json,
-      });
-      for (const w of warnings) console.error(`warning: ${w}`);
-      console.log(table);
-      console.error(`evaluated in ${seconds.toFixed(2)} s${o.json ? `; wrote ${o.json}` : ''}`);
-    });
+    .option('--threads <n>', 'threads for loading and evaluating (default: every core)')
+    .action(
+      async (o: { gt: string; results: string; type: string; json?: string; threads?: string }) => {
+        const threads = o.threads === undefined ? undefined : Number(o.threads);
+        if (threads !== undefined && !(Number.isInteger(threads) && threads >= 1)) {
+          throw new Error(`--threads must be a positive integer, got '${o.threads}'`);
+        }
+        const { table, seconds, warnings } = await runEvalCommand({
+          gt: o.gt,
+          results: o.results,
+          type: o.type as IouType,
+          json: o.json,
+          threads,
+        });
+        for (const w of warnings) console.error(`warning: ${w}`);
+        console.log(table);
+        console.error(`evaluated in ${seconds.toFixed(2)} s${o.json ? `; wrote ${o.json}` : ''}`);
+      },
+    );
 }
