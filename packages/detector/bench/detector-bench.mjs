@@ -122,7 +122,7 @@ if (process.env.BENCH_CASE !== undefined) {
     if (cases[i].config.fpn.outChannels !== 256) continue;
     const ref = pytorchReference(Number(row['pos RoIs/step']));
     row['PyTorch s/step'] = ref ? ref.s_per_step.toFixed(2) : 'n/a';
-    row['ratio'] = ref ? (Number(row['train s/step']) / ref.s_per_step).toFixed(2) : 'n/a';
+    row.ratio = ref ? (Number(row['train s/step']) / ref.s_per_step).toFixed(2) : 'n/a';
     if (ref) torchVersion = ref.torch;
   }
   console.table(rows);

@@ -158,17 +158,13 @@ export class GroupNorm implements Norm {
   }
 
   apply(x: tf.Tensor4D): tf.Tensor4D {
-    const [n, h, w, c] = x.shape;
-    const g = this.numGroups;
-    const grouped = tf.reshape(x, [n, h * w, g, c / g]);
-    const { mean, variance } = tf.moments(grouped, [1, 3], true);
-    const normed = tf.reshape(tf.mul(tf.sub(grouped, mean), tf.rsqrt(tf.add(variance, this.eps))), [
-      n,
-      h,
-      w,
-      c,
-    ]);
-    return tf.add(tf.mul(normed, this.weight), this.bias) as tf.Tensor4D;
+    return groupNorm(
+      x,
+      this.weight as tf.Tensor1D,
+      this.bias as tf.Tensor1D,
+      this.numGroups,
+      this.eps,
+    );
   }
 }
 

@@ -131,16 +131,20 @@ describe('BatchNorm (trainable)', () => {
       const n = 4 * 5 * 5;
       const runMean = bn.frozen.runningMean.dataSync();
       const runVar = bn.frozen.runningVar.dataSync();
-      batch.mean.dataSync().forEach((m, c) => expect(runMean[c]).toBeCloseTo(0.1 * m, 4));
-      batch.variance
-        .dataSync()
-        .forEach((v, c) => expect(runVar[c]).toBeCloseTo(0.9 + 0.1 * v * (n / (n - 1)), 4));
+      batch.mean.dataSync().forEach((m, c) => {
+        expect(runMean[c]).toBeCloseTo(0.1 * m, 4);
+      });
+      batch.variance.dataSync().forEach((v, c) => {
+        expect(runVar[c]).toBeCloseTo(0.9 + 0.1 * v * (n / (n - 1)), 4);
+      });
       store.mode.training = false;
       const test = bn.apply(x).dataSync();
       const want = tf
         .div(tf.sub(x, bn.frozen.runningMean), tf.sqrt(tf.add(bn.frozen.runningVar, 1e-5)))
         .dataSync();
-      test.forEach((v, i) => expect(v).toBeCloseTo(want[i]!, 4));
+      test.forEach((v, i) => {
+        expect(v).toBeCloseTo(want[i]!, 4);
+      });
       // test mode leaves the statistics alone
       expect(Array.from(bn.frozen.runningMean.dataSync())).toEqual(Array.from(runMean));
       store.dispose();
