@@ -11,6 +11,5 @@ export default defineConfig({
   // Test time sized for 128 px images holding 1-6 objects: the mask head runs once per kept
   // detection (~0.9 ms each on 2 wasm cores), so LVIS's 300 per image made evaluation ~3x
   // slower for detections that cannot be right; 100 (COCO's) and 150 proposals keep AP.
-  model: { rpn: { preNmsTopKTest: 400, maxPerImgTest: 150 } },
-  testCfg: { maxPerImg: 100 },
+  model: { rpnHead: { test: { nmsPre: 400, maxPerImg: 150 } }, test: { maxPerImg: 100 } },
 });

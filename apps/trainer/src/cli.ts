@@ -1,4 +1,5 @@
 #!/usr/bin/env node
+// The `crat` executable: runs the command tree, and turns any error into one line and exit code 1.
 import { buildProgram } from './program.js';
 
 buildProgram()

@@ -1,3 +1,5 @@
+// Public API of @crat/trainer.
+
 export * from './bench/experiments.js';
 export * from './bench/experiments-table.js';
 export * from './config/index.js';

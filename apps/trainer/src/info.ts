@@ -1,3 +1,5 @@
+// What `crat info` reports: Node, the TF.js backends installed here, and the registered plug-ins.
+
 import { classificationLosses, imageSamplers, taskTransfers } from '@crat/core';
 import { type BackendName, isBackendInstalled } from '@crat/tensor';
 

@@ -1,3 +1,5 @@
+// The `crat` command tree, built from the sub-commands' register functions.
+
 import { Command } from 'commander';
 import { COMMANDS } from './commands/index.js';
 import { VERSION } from './version.js';

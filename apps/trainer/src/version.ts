@@ -1,3 +1,5 @@
+// The trainer's version, from its package.json.
+
 import { createRequire } from 'node:module';
 
 const require = createRequire(import.meta.url);

@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_CONFIG, defaultConfigPath } from '../src/commands/train.js';
+import { DEFAULT_CONFIG, defaultConfigPath, resumeCommand } from '../src/commands/train.js';
 import { collectInfo, formatInfo } from '../src/info.js';
 import { buildProgram } from '../src/program.js';
 
@@ -19,6 +19,34 @@ describe('crat CLI frame', () => {
     await expect(
       program.parseAsync(['node', 'crat', 'train', '--config', 'configs/synth/nope.ts']),
     ).rejects.toThrow(/config file 'configs\/synth\/nope\.ts' does not exist/);
+  });
+
+  it('crat train parses --resume followed by --cfg-options, and before a checkpoint path', async () => {
+    for (const [args, want] of [
+      [['--resume', '--cfg-options', 'a=1', 'b=2'], { resume: true, cfgOptions: ['a=1', 'b=2'] }],
+      [['--cfg-options', 'a=1', '--resume', 'work/x'], { resume: 'work/x', cfgOptions: ['a=1'] }],
+      [['--resume', '--resume-fallback'], { resume: true, resumeFallback: true }],
+    ] as const) {
+      const program = buildProgram().exitOverride();
+      await expect(
+        program.parseAsync(['node', 'crat', 'train', '--config', 'nope.ts', ...args]),
+      ).rejects.toThrow(/config file 'nope\.ts' does not exist/);
+      const train = program.commands.find((c) => c.name() === 'train')!;
+      expect(train.opts()).toMatchObject(want);
+    }
+  });
+
+  it('the resume hint repeats the command, quoted for a shell', () => {
+    expect(
+      resumeCommand({
+        config: 'configs/synth/eqlv2.ts',
+        workDir: '/runs/my run',
+        backend: 'wasm',
+        cfgOptions: ['optimizer.lr=0.01', 'transfers=[]', "x='a b'"],
+      }),
+    ).toBe(
+      `crat train --config configs/synth/eqlv2.ts --work-dir '/runs/my run' --backend wasm --resume --cfg-options optimizer.lr=0.01 'transfers=[]' 'x='\\''a b'\\'''`,
+    );
   });
 
   it('crat train defaults to the embedded synthetic EQLv2 + CRAT config', () => {

@@ -5,7 +5,6 @@ import { describe, expect, it } from 'vitest';
 import {
   applyCfgOptions,
   ConfigError,
-  deepMerge,
   loadConfig,
   parseCfgOptions,
   parseValue,
@@ -95,7 +94,14 @@ describe('presets', () => {
     expect(Math.max(...shortEdges)).toBe(800);
     expect(c.pipeline.train.scales.every(([w]) => w === 1333)).toBe(true);
     expect(c.pipeline.test.scale).toEqual([1333, 800]);
-    expect(c.testCfg).toEqual({ scoreThr: 1e-4, nmsIou: 0.5, maxPerImg: 300, maskThr: 0.5 });
+    expect(c.model.test).toEqual({
+      scoreThr: 1e-4,
+      minBboxSize: 0,
+      nmsIouThr: 0.5,
+      maxPerImg: 300,
+      maskThrBinary: 0.5,
+      maskPaste: 'mmdetection',
+    });
     expect(c.model).toMatchObject({ preset: 'mask_rcnn_r50_fpn', numClasses: 1203 });
     expect(c.loss.type).toBe('seesaw');
   });
@@ -248,29 +254,7 @@ describe('--cfg-options', () => {
   });
 });
 
-describe('deepMerge', () => {
-  it('merges objects, replaces arrays and scalars, and leaves the inputs alone', () => {
-    const base = { a: { x: 1, y: [1, 2, 3] }, b: 2 };
-    const over = { a: { y: [9] }, c: 3 };
-    expect(deepMerge(base, over)).toEqual({ a: { x: 1, y: [9] }, b: 2, c: 3 });
-    expect(base).toEqual({ a: { x: 1, y: [1, 2, 3] }, b: 2 });
-  });
-
-  it('replaces with _delete_, with null, and when a plug-in type changes', () => {
-    expect(deepMerge({ a: { x: 1, y: 2 } }, { a: { _delete_: true, z: 3 } })).toEqual({
-      a: { z: 3 },
-    });
-    expect(deepMerge({ a: { x: 1 } }, { a: null })).toEqual({ a: null });
-    expect(
-      deepMerge({ s: { type: 'repeat-factor', threshold: 0.001 } }, { s: { type: 'class-aware' } }),
-    ).toEqual({
-      s: { type: 'class-aware' },
-    });
-    expect(deepMerge({ s: { type: 'seesaw', p: 0.8 } }, { s: { type: 'seesaw', q: 2 } })).toEqual({
-      s: { type: 'seesaw', p: 0.8, q: 2 },
-    });
-  });
-
+describe('_base_ merging', () => {
   it('merges _base_ files in order, the child last', async () => {
     const dir = tempDir();
     write(

@@ -4,16 +4,16 @@ import { join } from 'node:path';
 import type { PluginState } from '@crat/core';
 import { type Batch, DataLoader, LvisDetectionDataset } from '@crat/data';
 import { UniformSampler } from '@crat/samplers';
-import { initBackend } from '@crat/tensor';
+import { gradientStep, initBackend } from '@crat/tensor';
 import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { ensureDataset } from '../src/run/synth-dataset.js';
 import {
   buildLrSchedule,
-  gradientStep,
   type IterRecord,
   jsonWeightsIO,
   runTraining,
+  type StepContext,
 } from '../src/train/index.js';
 
 // The loop over @crat/data's real pipeline (decode, multi-scale resize, flip, normalize,
@@ -64,7 +64,7 @@ function makeModel(numClasses: number) {
       `f${uid}`,
     ),
   };
-  const step = gradientStep<Batch>(params, (b) => {
+  const step = gradientStep<Batch, StepContext>(params, (b) => {
     const h = tf.relu(tf.conv2d(b.images, params['conv.weight'] as tf.Tensor4D, 2, 'same'));
     const pooled = tf.mean(h, [1, 2]) as tf.Tensor2D;
     const counts = tf.stack(
@@ -119,7 +119,6 @@ async function train(workDir: string, o: { stopAt?: number; resume?: boolean }) 
       };
     },
     disposeBatch: (b) => b.dispose(),
-    batchSize: 2,
     schedule: buildLrSchedule({
       baseLr: 0.01,
       by: 'epoch',
@@ -131,17 +130,18 @@ async function train(workDir: string, o: { stopAt?: number; resume?: boolean }) 
     optimizer: { momentum: 0.9, weightDecay: 1e-4, gradClip: { maxNorm: 10 } },
     weights: jsonWeightsIO(model.params),
     workDir,
-    seed: 1,
     progress: false,
     handleSigint: false,
     signal: stop.signal,
     resume: o.resume ?? false,
-    hooks: {
-      afterIter: (r) => {
-        records.push(r);
-        if (r.iter === o.stopAt) stop.abort();
+    hooks: [
+      {
+        afterStep: (_loop, r) => {
+          records.push(r);
+          if (r.iter === o.stopAt) stop.abort();
+        },
       },
-    },
+    ],
   });
   const weights = Object.fromEntries(
     Object.entries(model.params).map(([k, v]) => [k, Array.from(v.dataSync())]),

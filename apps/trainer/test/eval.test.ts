@@ -141,4 +141,89 @@ describe('crat eval', () => {
     ).rejects.toThrow(/--type must be 'bbox' or 'segm'/);
     expect(existsSync(outFile)).toBe(false);
   });
+
+  it('refuses boxes of negative width and segm without segmentations, naming the record', async () => {
+    const gtRecords = JSON.parse(readFileSync(GT, 'utf8')) as { images: { id: number }[] };
+    const image_id = gtRecords.images[0].id;
+    const file = join(tmp, 'negative-width.json');
+    writeFileSync(
+      file,
+      JSON.stringify([
+        { image_id, category_id: 1, bbox: [1, 2, 3, 4], score: 0.5 },
+        { image_id, category_id: 1, bbox: [40, 2, 10 - 40, 4], score: 0.5 },
+      ]),
+    );
+    await expect(
+      runEvalCommand({ gt: GT, results: file, type: 'bbox', progress: null }),
+    ).rejects.toThrow(
+      /negative-width\.json: results\[1\]: field 'bbox' \[x, y, w, h\] has a negative width, got \[40,2,-30,4\] \(boxes are \[x, y, width, height\], not \[x1, y1, x2, y2\]\)/,
+    );
+    const boxesOnly = join(tmp, 'boxes-only.json');
+    writeFileSync(
+      boxesOnly,
+      JSON.stringify([{ image_id, category_id: 1, bbox: [1, 2, 3, 4], score: 0.5 }]),
+    );
+    await expect(
+      runEvalCommand({ gt: GT, results: boxesOnly, type: 'segm', progress: null }),
+    ).rejects.toThrow(
+      /boxes-only\.json: results\[0\]: no field 'segmentation', which segm evaluation needs/,
+    );
+  });
+
+  it('warns about negative scores, naming the records, and evaluates them as the official API does', async () => {
+    const results = JSON.parse(readFileSync(RESULTS, 'utf8')) as { score: number }[];
+    const shifted = results.map((r) => ({ ...r, score: r.score - 2 })); // same ranking
+    const file = join(tmp, 'negative-scores.json');
+    writeFileSync(file, JSON.stringify(shifted));
+    const json = join(tmp, 'negative-scores-report.json');
+    const { err } = await runCli([
+      'eval',
+      '--gt',
+      GT,
+      '--results',
+      file,
+      '--type',
+      'bbox',
+      '--json',
+      json,
+    ]);
+    expect(err[0]).toMatch(
+      new RegExp(
+        `^warning: .*negative-scores\\.json: ${results.length} detection\\(s\\) with a negative 'score': results\\[0\\] \\(score -`,
+      ),
+    );
+    // the same ranking, so the official numbers of the unshifted scores
+    const written = JSON.parse(readFileSync(json, 'utf8')) as LVISEvalReport;
+    const expected = (JSON.parse(readFileSync(EXPECTED, 'utf8')) as Record<string, LVISEvalReport>)
+      .bbox;
+    for (const k of LVIS_METRIC_NAMES)
+      expect(Math.abs(written.metrics[k] - expected.metrics[k]), k).toBeLessThanOrEqual(1e-6);
+  });
+
+  it('reads odd-length and 2-point ground-truth polygons as pycocotools does, with a warning naming each', async () => {
+    const gt = JSON.parse(readFileSync(GT, 'utf8')) as {
+      annotations: { id: number; segmentation: number[][] }[];
+    };
+    const [a, b] = gt.annotations.filter((x) => Array.isArray(x.segmentation));
+    a!.segmentation[0]!.push(7); // one number too many: pycocotools ignores it
+    b!.segmentation.push([3, 3, 9, 9]); // a 2-point polygon after the first: covers no pixel
+    const file = join(tmp, 'odd-gt.json');
+    writeFileSync(file, JSON.stringify(gt));
+    const odd = await runEvalCommand({ gt: file, results: RESULTS, type: 'segm', progress: null });
+    expect(odd.warnings).toHaveLength(2);
+    expect(odd.warnings[0]).toMatch(
+      new RegExp(
+        `polygons with an odd count of numbers: annotations\\[\\d+\\] \\(id ${a!.id}\\) polygon 0 .*the last number is ignored`,
+      ),
+    );
+    expect(odd.warnings[1]).toMatch(
+      new RegExp(
+        `polygons of fewer than 3 points: annotations\\[\\d+\\] \\(id ${b!.id}\\) polygon \\d+ \\(4 numbers\\); they cover no pixel`,
+      ),
+    );
+    const expected = (JSON.parse(readFileSync(EXPECTED, 'utf8')) as Record<string, LVISEvalReport>)
+      .segm;
+    for (const k of LVIS_METRIC_NAMES)
+      expect(Math.abs(odd.report.metrics[k] - expected.metrics[k]), k).toBeLessThanOrEqual(1e-6);
+  });
 });

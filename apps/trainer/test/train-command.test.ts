@@ -1,49 +1,21 @@
-import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { writeReport } from '../src/report/html.js';
 import { testFromConfig } from '../src/run/test.js';
 import { trainFromConfig } from '../src/run/train.js';
 import { readMetrics } from '../src/train/metrics-log.js';
 import { fakeDetectorBackend } from './helpers/fake-detector.js';
+import { writeTinyConfig } from './helpers/tiny-config.js';
 
 // `crat train` / `crat test` end to end on a generated synthetic set, with a stand-in
 // detector (the real one plugs in through the same interface).
 
-const REPO = resolve(__dirname, '../../..');
-
-function writeConfig(root: string): string {
-  const file = join(root, 'tiny.ts');
-  writeFileSync(
-    file,
-    `import { defineConfig } from '@crat/trainer';
-export default defineConfig({
-  _base_: ['${join(REPO, 'configs/synth/eqlv2_crat.ts')}'],
-  model: { numClasses: 4 },
-  dataset: {
-    train: { annFile: 'synth/annotations/lvis_v1_train.json', imgDir: 'synth/train2017' },
-    val: { annFile: 'synth/annotations/lvis_v1_val.json', imgDir: 'synth/val2017' },
-    synth: { outDir: 'synth', seed: 2, trainImages: 16, valImages: 8, size: 48, families: 2, variants: 2, workers: 0 },
-  },
-  pipeline: { train: { scales: [[48, 48]] }, test: { scale: [48, 48] } },
-  data: { batchSize: 2, workers: 0, prefetch: 2 },
-  optimizer: { lr: 0.02 },
-  schedule: { by: 'iter', length: 12, warmup: { type: 'linear', iters: 2, ratio: 0.1 }, policy: { type: 'step', milestones: [8], gamma: 0.1 } },
-  checkpoint: { interval: 5, maxKeep: 0 },
-  evaluation: { interval: 12 },
-  log: { interval: 4 },
-  backend: 'cpu',
-});
-`,
-  );
-  return file;
-}
-
 describe('crat train / crat test composition', () => {
   it('generates the data, trains, checkpoints, evaluates, writes CRAT diagnostics; resume is exact; test evaluates a checkpoint', async () => {
     const root = mkdtempSync(join(tmpdir(), 'crat-train-cmd-'));
-    const config = writeConfig(root);
+    const config = writeTinyConfig(root);
     const events: string[] = [];
     const logs: string[] = [];
     const common = {

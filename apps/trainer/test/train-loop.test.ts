@@ -12,7 +12,7 @@ import {
   readMetrics,
   runTraining,
 } from '../src/train/index.js';
-import { makeToy, type ToyBatch, ToySampler } from './helpers/toy.js';
+import { makeToy, prefetchingSource, type ToyBatch, ToySampler } from './helpers/toy.js';
 
 beforeAll(async () => {
   await initBackend('cpu');
@@ -23,18 +23,21 @@ const tmp = () => mkdtempSync(join(tmpdir(), 'crat-train-'));
 function options(
   toy: ReturnType<typeof makeToy>,
   workDir: string,
-  over: Partial<RunTrainingOptions<ToyBatch>> = {},
+  o: Partial<RunTrainingOptions<ToyBatch>> & { batchSize?: number; prefetch?: number } = {},
 ): RunTrainingOptions<ToyBatch> {
+  const { batchSize: micro = 2, prefetch = 2, ...over } = o;
   const batchSize = 2;
   const accumulationSteps = 2;
   const n = 24;
+  const sampler = new ToySampler(n, 3);
   return {
     params: toy.params,
     step: toy.step,
-    sampler: new ToySampler(n, 3),
-    loader: toy.loader,
+    batches: (state) => {
+      if (state) sampler.setState(state);
+      return prefetchingSource(sampler, toy.loader, micro, prefetch, toy.dispose);
+    },
     disposeBatch: toy.dispose,
-    batchSize,
     accumulationSteps,
     schedule: buildLrSchedule({
       baseLr: 0.05,
@@ -46,12 +49,10 @@ function options(
     }),
     optimizer: { momentum: 0.9, weightDecay: 1e-3, gradClip: { maxNorm: 2 } },
     weights: toy.weights,
-    stateful: { ema: toy.ema },
+    stateful: toy.stateful,
     workDir,
-    seed: 11,
     checkpointInterval: 10,
     maxKeep: 2,
-    prefetch: 2,
     progress: false,
     handleSigint: false,
     ...over,
@@ -67,7 +68,7 @@ describe('runTraining', () => {
     const full: IterRecord[] = [];
     const dirA = tmp();
     const resA = await runTraining(
-      options(a, dirA, { hooks: { afterIter: (r) => void full.push(r) } }),
+      options(a, dirA, { hooks: [{ afterStep: (_loop, r) => void full.push(r) }] }),
     );
     expect(resA).toMatchObject({ status: 'completed', iter: 30 });
     const weightsA = snapshot(a.params);
@@ -79,12 +80,14 @@ describe('runTraining', () => {
     const resB = await runTraining(
       options(b, dirB, {
         signal: stop.signal,
-        hooks: {
-          afterIter: (r) => {
-            first.push(r);
-            if (r.iter === 13) stop.abort();
+        hooks: [
+          {
+            afterStep: (_loop, r) => {
+              first.push(r);
+              if (r.iter === 13) stop.abort();
+            },
           },
-        },
+        ],
       }),
     );
     expect(resB.status).toBe('interrupted');
@@ -96,7 +99,7 @@ describe('runTraining', () => {
     const c = makeToy();
     const second: IterRecord[] = [];
     const resC = await runTraining(
-      options(c, dirB, { resume: true, hooks: { afterIter: (r) => void second.push(r) } }),
+      options(c, dirB, { resume: true, hooks: [{ afterStep: (_loop, r) => void second.push(r) }] }),
     );
     expect(resC).toMatchObject({ status: 'completed', iter: 30 });
     const pick = (r: IterRecord) => [r.iter, r.epoch, r.lr, r.loss, r.loss_mse, r.ema, r.grad_norm];
@@ -145,12 +148,8 @@ describe('runTraining', () => {
       over = {},
     ) => {
       const records: IterRecord[] = [];
-      const {
-        sampler: _s,
-        loader: _l,
-        ...rest
-      } = options(toy, dir, {
-        hooks: { afterIter: (r) => void records.push(r) },
+      const { batches: _b, ...rest } = options(toy, dir, {
+        hooks: [{ afterStep: (_loop, r) => void records.push(r) }],
         ...over,
       });
       const res = await runTraining({ ...rest, batches: sourceFor(toy, built) });
@@ -164,7 +163,9 @@ describe('runTraining', () => {
     const built: string[] = [];
     const first = await run(b, dir, built, {
       signal: stop.signal,
-      hooks: { afterIter: (r: IterRecord) => void (r.iter === 7 && stop.abort()) },
+      hooks: [
+        { afterStep: (_loop: unknown, r: IterRecord) => void (r.iter === 7 && stop.abort()) },
+      ],
     });
     const c = makeToy();
     const second = await run(c, dir, built, { resume: true });
@@ -188,7 +189,7 @@ describe('runTraining', () => {
     await runTraining(
       options(a, dir, {
         signal: stop.signal,
-        hooks: { afterIter: (r) => void (r.iter === 10 && stop.abort()) },
+        hooks: [{ afterStep: (_loop, r) => void (r.iter === 10 && stop.abort()) }],
       }),
     );
     // pretend the run went on past the checkpoint and crashed without saving
@@ -214,7 +215,7 @@ describe('runTraining', () => {
     const res = await runTraining(
       options(toy, dir, {
         handleSigint: true,
-        hooks: { afterIter: (r) => void (r.iter === 5 && process.emit('SIGINT')) },
+        hooks: [{ afterStep: (_loop, r) => void (r.iter === 5 && process.emit('SIGINT')) }],
       }),
     );
     expect(res).toMatchObject({ status: 'interrupted', iter: 5 });
@@ -231,7 +232,7 @@ describe('runTraining', () => {
     await runTraining(
       options(toy, tmp(), {
         prefetch: 1,
-        hooks: { afterIter: () => void counts.push(tf.memory().numTensors) },
+        hooks: [{ afterStep: () => void counts.push(tf.memory().numTensors) }],
       }),
     );
     // momentum buffers exist from step 1 on; nothing grows after that
@@ -252,7 +253,7 @@ describe('runTraining', () => {
     const meta = JSON.parse(readFileSync(join(ckpt, 'meta.json'), 'utf8'));
     expect(meta).toMatchObject({ iter: 30, epoch: 5, weights: 'model.json', totalIters: 30 });
     const plugins = JSON.parse(readFileSync(join(ckpt, 'plugins.json'), 'utf8'));
-    expect(Object.keys(plugins).sort()).toEqual(['__rng__', 'ema']);
+    expect(Object.keys(plugins).sort()).toEqual(['ema', 'rng']);
     const optimizer = JSON.parse(readFileSync(join(ckpt, 'optimizer.json'), 'utf8'));
     expect(Object.keys(optimizer.momentumBuffers).sort()).toEqual(Object.keys(toy.params).sort());
     const lines = readMetrics(join(dir, 'metrics.jsonl'));
@@ -279,11 +280,9 @@ describe('runTraining', () => {
     await runTraining(
       options(toy, dir, {
         evalInterval: 12,
-        hooks: {
-          evaluate: ({ iter }) => {
-            at.push(iter);
-            return { bbox_AP: iter / 100 };
-          },
+        evaluate: ({ iter }) => {
+          at.push(iter);
+          return { bbox_AP: iter / 100 };
         },
       }),
     );
@@ -302,13 +301,10 @@ describe('runTraining', () => {
       [1, 2],
       [2, 1],
     ] as const) {
-      const toy = makeToy();
       // no step noise: the RNG is consumed per micro-batch differently in the two set-ups
-      const step: RunTrainingOptions<ToyBatch>['step'] = (b, ctx) =>
-        toy.step(b, { ...ctx, rng: { normal: () => 0 } as unknown as typeof ctx.rng });
+      const toy = makeToy(24, 6, 8, false);
       await runTraining(
         options(toy, tmp(), {
-          step,
           batchSize,
           accumulationSteps,
           schedule: buildLrSchedule({

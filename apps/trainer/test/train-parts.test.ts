@@ -6,16 +6,11 @@ import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import {
   buildLrSchedule,
-  clipByGlobalNorm,
-  deriveSeed,
   formatDuration,
-  globalNorm,
   intervalToIters,
   MetricsLog,
   ProgressReporter,
   readMetrics,
-  SeededRng,
-  Sgd,
 } from '../src/train/index.js';
 
 beforeAll(async () => {
@@ -87,55 +82,6 @@ describe('learning-rate schedule', () => {
   });
 });
 
-describe('SGD', () => {
-  it("matches PyTorch's update with momentum and weight decay", () => {
-    const p = tf.variable(tf.tensor1d([1, -2]));
-    const sgd = new Sgd({ w: p }, { momentum: 0.9, weightDecay: 0.1 });
-    const g1 = tf.tensor1d([0.5, 0.5]);
-    sgd.step({ w: g1 }, 0.1);
-    // d = g + wd p = [0.6, 0.3]; buf = d; p = p - 0.1 d
-    const p1 = [1 - 0.06, -2 - 0.03];
-    expect(Array.from(p.dataSync())).toEqual(
-      p1.map((v) => Math.fround(v)).map((v) => expect.closeTo(v, 6)),
-    );
-    sgd.step({ w: g1 }, 0.1);
-    const d2 = p1.map((v) => 0.5 + 0.1 * v);
-    const buf2 = [0.9 * 0.6 + d2[0]!, 0.9 * 0.3 + d2[1]!];
-    const p2 = [p1[0]! - 0.1 * buf2[0]!, p1[1]! - 0.1 * buf2[1]!];
-    p.dataSync().forEach((v, i) => {
-      expect(v).toBeCloseTo(p2[i]!, 6);
-    });
-    // state round trip continues identically
-    const state = sgd.getState();
-    const q = tf.variable(p.clone());
-    const sgd2 = new Sgd({ w: q }, { momentum: 0.9, weightDecay: 0.1 });
-    sgd2.setState(JSON.parse(JSON.stringify(state)));
-    sgd.step({ w: g1 }, 0.05);
-    sgd2.step({ w: g1 }, 0.05);
-    expect(Array.from(q.dataSync())).toEqual(Array.from(p.dataSync()));
-    expect(() => sgd.step({ nope: g1 }, 0.1)).toThrow(/unknown parameter 'nope'/);
-    sgd.dispose();
-    sgd2.dispose();
-    for (const t of [p, q, g1]) t.dispose();
-  });
-});
-
-describe('gradient clipping', () => {
-  it('scales by maxNorm / norm when over, leaves alone when under', () => {
-    const a = tf.tensor1d([3, 0]);
-    const b = tf.tensor2d([[0, 4]]);
-    expect(globalNorm({ a, b })).toBeCloseTo(5, 6);
-    const over = clipByGlobalNorm({ a, b }, 1);
-    expect(over.norm).toBeCloseTo(5, 6);
-    expect(globalNorm(over.grads)).toBeCloseTo(1, 5);
-    expect(Array.from(over.grads.a!.dataSync())).toEqual([expect.closeTo(0.6, 5), 0]);
-    const under = clipByGlobalNorm({ a, b }, 10);
-    expect(Array.from(under.grads.b!.dataSync())).toEqual([0, 4]);
-    for (const t of [a, b, ...Object.values(over.grads), ...Object.values(under.grads)])
-      t.dispose();
-  });
-});
-
 describe('progress reporter', () => {
   const sink = (isTTY: boolean) => {
     const chunks: string[] = [];
@@ -183,24 +129,6 @@ describe('progress reporter', () => {
     expect(formatDuration(59.6)).toBe('1:00');
     expect(formatDuration(3725)).toBe('1:02:05');
     expect(formatDuration(Number.NaN)).toBe('--:--');
-  });
-});
-
-describe('seeded RNG', () => {
-  it('is deterministic per seed, independent per derived name, and resumable', () => {
-    const a = new SeededRng(5);
-    const b = new SeededRng(5);
-    const xs = Array.from({ length: 5 }, () => a.next());
-    expect(Array.from({ length: 5 }, () => b.next())).toEqual(xs);
-    expect(new SeededRng(6).next()).not.toBe(xs[0]);
-    expect(deriveSeed(1, 'sampler')).not.toBe(deriveSeed(1, 'model'));
-    expect(deriveSeed(1, 'sampler')).toBe(deriveSeed(1, 'sampler'));
-    const state = a.getState();
-    const next = [a.next(), a.next()];
-    const c = new SeededRng(0);
-    c.setState(JSON.parse(JSON.stringify(state)));
-    expect([c.next(), c.next()]).toEqual(next);
-    expect(xs.every((x) => x >= 0 && x < 1)).toBe(true);
   });
 });
 

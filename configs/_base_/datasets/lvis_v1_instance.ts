@@ -25,7 +25,6 @@ export default defineConfig({
     test: { scale: [1333, 800], keepRatio: true },
     mean: [123.675, 116.28, 103.53],
     std: [58.395, 57.12, 57.375],
-    toRgb: true,
     padDivisor: 32,
   },
   data: { batchSize: 2, workers: 2, prefetch: 2 },

@@ -1,3 +1,6 @@
+// The check every classification loss runs on its logits and labels, so a bad label fails
+// with the same clear error (loss, index, value) whichever loss is configured.
+
 import type { Tensor } from '@tensorflow/tfjs-core';
 
 /**

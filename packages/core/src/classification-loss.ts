@@ -1,3 +1,6 @@
+// The `ClassificationLoss` contract: the bbox head's classification loss, pluggable by
+// `type`, and `LossTerms`, the named scalar losses the trainer sums and logs.
+
 import type { Scalar, Tensor1D, Tensor2D } from '@tensorflow/tfjs-core';
 import type { Stateful } from './state.js';
 

@@ -1,3 +1,6 @@
+// The `ImageSampler` contract: a seeded stream of image indices per epoch, sharded across
+// processes and resumable from any position, which the sampler plug-ins implement.
+
 import type { Stateful } from './state.js';
 
 /** What an image sampler knows about the dataset. */

@@ -1,3 +1,6 @@
+// Public API of @crat/core.
+
+export { AtomicWriteError, writeFileAtomic, writeJsonAtomic } from './atomic-write.js';
 export { readClassificationLabels } from './classification-labels.js';
 export type {
   ClassificationLoss,
@@ -5,6 +8,14 @@ export type {
   ClassificationLossInit,
   LossTerms,
 } from './classification-loss.js';
+export {
+  type ConfigObject,
+  type DeepPartial,
+  deepMerge,
+  isPlainObject,
+  type Provenance,
+  sourceOf,
+} from './config-merge.js';
 export type {
   ImageSampler,
   SamplerDataset,
@@ -13,8 +24,10 @@ export type {
 } from './image-sampler.js';
 export {
   createRandom,
+  deriveSeed,
   mixSeed,
   type Random,
+  Rng,
   randomInt,
   shuffleInPlace,
   uniform,
@@ -24,10 +37,13 @@ export { classificationLosses, imageSamplers, taskTransfers } from './registries
 export type { PluginConfig, PluginFactory } from './registry.js';
 export { Registry, RegistryError } from './registry.js';
 export type { JsonValue, PluginState, Stateful } from './state.js';
-export type {
-  PositiveRoiInfo,
-  TaskBranch,
-  TaskTransfer,
-  TaskTransferInputs,
-  TransferStepContext,
+export {
+  type BoxToMaskHandOver,
+  newTransferStepContext,
+  type PositiveRoiInfo,
+  type TaskBranch,
+  type TaskTransfer,
+  type TaskTransferInputs,
+  type TransferDiagnosticsOptions,
+  type TransferStepContext,
 } from './task-transfer.js';

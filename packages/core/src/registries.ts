@@ -1,3 +1,6 @@
+// The process-wide plug-in registries (classification losses, task transfers, image samplers)
+// that plug-in packages register into on import and the trainer builds from.
+
 import type { ClassificationLoss, ClassificationLossInit } from './classification-loss.js';
 import type { ImageSampler, SamplerInit } from './image-sampler.js';
 import { Registry } from './registry.js';

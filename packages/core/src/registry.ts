@@ -1,3 +1,6 @@
+// A registry of one plug-in kind, keyed by `type`: a config names a plug-in and its options,
+// and an unknown type or option is an error naming it and the valid ones.
+
 /** A config entry that names a plug-in: `{ type: 'seesaw', p: 0.8, q: 2 }`. */
 export interface PluginConfig {
   type: string;

@@ -1,3 +1,6 @@
+// Plug-in state as plain JSON, and the `Stateful` contract through which checkpoints carry it
+// so a resumed run continues exactly.
+
 /** A JSON value: what plug-in state is made of, so checkpoints are plain JSON files. */
 export type JsonValue =
   | null

@@ -1,3 +1,6 @@
+// The `TaskTransfer` contract: what a class-wise branch (bbox, mask) hands its transfer
+// plug-ins each step, the typed bbox-to-mask hand-over, and what a report asks of diagnostics.
+
 import type { Tensor, Tensor1D, Tensor2D, Variable } from '@tensorflow/tfjs-core';
 import type { LossTerms } from './classification-loss.js';
 import type { Stateful } from './state.js';
@@ -43,13 +46,46 @@ export interface TaskTransferInputs {
 }
 
 /**
- * Values shared between transfer plug-ins within one step. The bbox branch runs first;
- * the mask branch may read what it published (CRAT's mask transfer reuses the bbox
- * branch's per-RoI class weights).
+ * What the bbox branch's transfer hands the mask branch's transfers of the same step: a
+ * weight per positive RoI and class (CRAT's `f_n_i`), the positives in the order both
+ * branches list them. The tensors belong to the plug-in that set them and stay valid until
+ * its next step or its `dispose()`.
+ */
+export interface BoxToMaskHandOver {
+  /** The step that computed them (a mask transfer refuses weights of another step). */
+  readonly iteration: number;
+  /** P, the number of positive RoIs (rows). */
+  readonly numPositives: number;
+  /** `[P, C]` class weights before any masking (what CRAT's published mask branch uses). */
+  readonly classWeights: Tensor2D;
+  /** `[P, C]` the weights the bbox branch applied (masked to seen classes when it masks). */
+  readonly transferWeights: Tensor2D;
+}
+
+/**
+ * One training step, as the transfer plug-ins see it. The model makes a fresh one per step
+ * (`newTransferStepContext`) and runs every bbox transfer before any mask transfer with it.
  */
 export interface TransferStepContext {
   readonly iteration: number;
-  readonly shared: Map<string, unknown>;
+  /** Set by a bbox-branch transfer during the step (CRAT: `crat-bbox`); null until then. */
+  boxToMask: BoxToMaskHandOver | null;
+}
+
+/** The context of step `iteration`, with nothing handed over yet. */
+export function newTransferStepContext(iteration: number): TransferStepContext {
+  return { iteration, boxToMask: null };
+}
+
+/** What a report asks of a transfer plug-in's diagnostics. */
+export interface TransferDiagnosticsOptions {
+  /**
+   * Per class (0..C-1) its LVIS frequency group, `'r' | 'c' | 'f'`; when given, only the
+   * classes of the `keep` groups are listed, each with its group.
+   */
+  classFrequencies?: readonly string[];
+  /** Which frequency groups to list (the plug-in's default when absent; CRAT: rare and common). */
+  keep?: readonly string[];
 }
 
 /**
@@ -61,6 +97,6 @@ export interface TaskTransfer extends Stateful {
   readonly branch: TaskBranch;
   /** Extra loss terms for this step; an empty batch (P = 0) must yield zero-valued terms, not fail. */
   losses(inputs: TaskTransferInputs, ctx: TransferStepContext): LossTerms;
-  /** JSON diagnostics for reports (e.g. CRAT's source→target transfer matrix). */
-  diagnostics?(): Record<string, unknown>;
+  /** JSON diagnostics for reports (e.g. CRAT's source→target transfer summary). */
+  diagnostics?(options?: TransferDiagnosticsOptions): Record<string, unknown>;
 }

@@ -6,7 +6,7 @@
  *
  *   pnpm --filter @crat/crat-transfuse bench [-- --backends wasm,cpu --reps 3]
  */
-import type { TaskTransferInputs, TransferStepContext } from '@crat/core';
+import { newTransferStepContext, type TaskTransferInputs } from '@crat/core';
 import { initBackend } from '@crat/tensor';
 import * as tf from '@tensorflow/tfjs-core';
 import { CratBoxTransfer, CratMaskTransfer, type CratMode } from '../src/index.js';
@@ -84,7 +84,7 @@ function benchBox(mode: CratMode, p: number, reps: number): number {
     reps,
     (step) => boxInputs(p, step),
     (inputs, step) => {
-      const ctx: TransferStepContext = { iteration: step, shared: new Map() };
+      const ctx = newTransferStepContext(step);
       tf.tidy(() => {
         const g = tf.grad(
           (pred: tf.Tensor) => box.losses({ ...inputs, predictions: pred }, ctx).loss_bbox_trans,
@@ -106,7 +106,7 @@ function benchMask(mode: CratMode, p: number, reps: number): number {
   for (let s = 0; s <= reps; s++) {
     const bIn = boxInputs(p, s);
     const mIn = maskInputs(p, s);
-    const ctx: TransferStepContext = { iteration: s, shared: new Map() };
+    const ctx = newTransferStepContext(s);
     tf.dispose(box.losses(bIn, ctx).loss_bbox_trans);
     const t0 = performance.now();
     tf.tidy(() => {

@@ -7,9 +7,35 @@
  *   pnpm --filter @crat/crat-transfuse bench:detector [-- --backend wasm --steps 5]
  */
 import '../src/index.js';
-import { cpuPresetConfig, MaskRCNN, makeToyImages, SGD, toyBatch, trainStep } from '@crat/detector';
-import { initBackend } from '@crat/tensor';
+import { taskTransfers } from '@crat/core';
+import {
+  cpuPresetConfig,
+  type DetectorBatch,
+  MaskRCNN,
+  makeToyImages,
+  toyBatch,
+} from '@crat/detector';
+import { gradientStep, initBackend, Sgd } from '@crat/tensor';
+import * as tf from '@tensorflow/tfjs-core';
 import type { CratMode } from '../src/index.js';
+
+/** The training loop's step for `model`: the one step function, then the one optimizer's update. */
+function trainer(model: MaskRCNN, lr: number) {
+  const params = model.params.trainableByName();
+  const sgd = new Sgd(params, { momentum: 0.9, weightDecay: 1e-4 });
+  const grad = gradientStep(params, (b: DetectorBatch, ctx: { iteration: number }) =>
+    model.loss(b, ctx),
+  );
+  return {
+    async step(batch: DetectorBatch, iteration: number) {
+      const out = await grad(batch, { iteration });
+      sgd.step(out.grads, lr);
+      tf.dispose(Object.values(out.grads));
+      return out;
+    },
+    dispose: () => sgd.dispose(),
+  };
+}
 
 function arg(name: string, fallback: string): string {
   const i = process.argv.indexOf(`--${name}`);
@@ -36,20 +62,22 @@ async function main(): Promise<void> {
   for (const mode of modes) {
     const base = cpuPresetConfig(numClasses);
     const plain = new MaskRCNN(base);
-    const crat = new MaskRCNN({
-      ...base,
-      transfers: { bbox: [{ type: 'crat-bbox', mode }], mask: [{ type: 'crat-mask', mode }] },
+    const crat = new MaskRCNN(base, {
+      transfers: [
+        taskTransfers.create({ type: 'crat-bbox', mode }, { numClasses, branch: 'bbox' }),
+        taskTransfers.create({ type: 'crat-mask', mode }, { numClasses, branch: 'mask' }),
+      ],
     });
-    const sgdPlain = new SGD({ lr: 0.02 });
-    const sgdCrat = new SGD({ lr: 0.02 });
+    const sgdPlain = trainer(plain, 0.02);
+    const sgdCrat = trainer(crat, 0.02);
     const tPlain: number[] = [];
     const tCrat: number[] = [];
     for (let i = 0; i <= steps; i++) {
       let t0 = performance.now();
-      await trainStep(plain, batch, sgdPlain, { iteration: i });
+      await sgdPlain.step(batch, i);
       const a = performance.now() - t0;
       t0 = performance.now();
-      const r = await trainStep(crat, batch, sgdCrat, { iteration: i });
+      const r = await sgdCrat.step(batch, i);
       const b = performance.now() - t0;
       if (i > 0) {
         tPlain.push(a);

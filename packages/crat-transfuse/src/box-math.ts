@@ -1,3 +1,6 @@
+// The box branch's CRAT math in closed form: the regression loss and its derivative, per-RoI
+// gradients of the box layer, and each RoI's target against every class's prediction.
+
 import * as tf from '@tensorflow/tfjs-core';
 import type { RegressionLoss } from './options.js';
 

@@ -1,3 +1,6 @@
+// The classes present among a step's positive RoIs, and each RoI's place among them: the rows
+// the Fisher update and the class weights work on.
+
 /** The classes present in a batch of positive RoIs, in increasing order, and where each RoI's class sits among them. */
 export interface PresentClasses {
   /** Distinct labels, ascending (U of them). */

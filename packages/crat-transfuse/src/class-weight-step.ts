@@ -1,3 +1,6 @@
+// One step of CRAT's class weights: update the Fisher, compare each RoI's gradient with every
+// class's Fisher, and turn the similarities into weights over the other classes.
+
 import * as tf from '@tensorflow/tfjs-core';
 import type { PresentClasses } from './class-index.js';
 import { classExcludingSoftmax, cosineToFisher, seenClassMask } from './class-weights.js';
@@ -38,4 +41,17 @@ export function fisherGuidedClassWeights(
       seen: seenClassMask(fisher),
     };
   });
+}
+
+/**
+ * The weights a branch applies this step: `step.classWeights`, zeroed at classes whose
+ * Fisher is still all zero when `maskUnseenClasses` (no renormalisation, as published).
+ */
+export function appliedClassWeights(
+  step: ClassWeightStep,
+  maskUnseenClasses: boolean,
+): tf.Tensor2D {
+  if (!maskUnseenClasses) return step.classWeights;
+  const c = step.seen.shape[0];
+  return tf.mul(step.classWeights, tf.reshape(step.seen, [1, c])) as tf.Tensor2D;
 }

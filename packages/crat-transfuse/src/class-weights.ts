@@ -1,3 +1,6 @@
+// The pure pieces of CRAT's class weights: cosine similarity to each class's Fisher, the
+// class-excluding softmax, and which classes have a Fisher yet.
+
 import * as tf from '@tensorflow/tfjs-core';
 
 /**

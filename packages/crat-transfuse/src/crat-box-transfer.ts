@@ -1,7 +1,9 @@
+// `crat-bbox`: CRAT on the class-wise box-regression layer, handing its class weights to
+// `crat-mask`.
+
 import type {
+  BoxToMaskHandOver,
   LossTerms,
-  PluginState,
-  TaskTransfer,
   TaskTransferInputs,
   TransferStepContext,
 } from '@crat/core';
@@ -13,71 +15,36 @@ import {
   perRoiBoxGradients,
 } from './box-math.js';
 import { presentClasses } from './class-index.js';
-import { fisherGuidedClassWeights } from './class-weight-step.js';
+import { appliedClassWeights, fisherGuidedClassWeights } from './class-weight-step.js';
+import { CratTransferBase } from './crat-transfer-base.js';
 import { detach } from './detach.js';
-import {
-  type CratDiagnostics,
-  TransferDiagnostics,
-  type WriteDiagnosticsOptions,
-  writeJsonAtomic,
-} from './diagnostics.js';
-import { FisherBank } from './fisher-bank.js';
 import { expectShape } from './input-checks.js';
 import { floatOneHot } from './one-hot.js';
 import { CRAT_BOX_DEFAULTS, type CratBoxOptions, validateBoxOptions } from './options.js';
-import { type CratStateParts, cratStateOf, restoreCratState } from './plugin-state.js';
-import type { SharedClassWeights } from './shared.js';
 import { zeroLossOf } from './zero-loss.js';
 
 export const CRAT_BOX_TYPE = 'crat-bbox';
-const STATE_FORMAT = 'crat-transfuse/bbox/v1';
 
 /**
  * CRAT on the class-wise box-regression layer. Keeps the per-class diagonal Fisher of the
  * layer (rows `[C, D*4]`, entry `d*4+k` pairs with kernel `[d, 4c+k]`), weights each
- * positive RoI's regression target towards look-alike classes, and publishes the weights in
- * `ctx.shared` for `crat-mask`.
+ * positive RoI's regression target towards look-alike classes, and hands the weights to
+ * `crat-mask` in `ctx.boxToMask`.
  */
-export class CratBoxTransfer implements TaskTransfer {
-  readonly type = CRAT_BOX_TYPE;
-  readonly branch = 'bbox' as const;
-  readonly options: CratBoxOptions;
-  readonly #bank: FisherBank;
-  readonly #diag: TransferDiagnostics;
-  #published: SharedClassWeights | null = null;
+export class CratBoxTransfer extends CratTransferBase<CratBoxOptions> {
+  #handedOver: BoxToMaskHandOver | null = null;
 
-  constructor(
-    readonly numClasses: number,
-    options: Partial<CratBoxOptions> = {},
-  ) {
-    if (!Number.isInteger(numClasses) || numClasses < 1) {
-      throw new RangeError(
-        `${CRAT_BOX_TYPE}: numClasses must be a positive integer, got ${numClasses}`,
-      );
-    }
-    this.options = validateBoxOptions({ ...CRAT_BOX_DEFAULTS, ...options });
-    this.#bank = new FisherBank(numClasses, CRAT_BOX_TYPE);
-    this.#diag = new TransferDiagnostics(
+  constructor(numClasses: number, options: Partial<CratBoxOptions> = {}) {
+    super(
+      { type: CRAT_BOX_TYPE, branch: 'bbox', stateFormat: 'crat-transfuse/bbox/v1' },
       numClasses,
-      this.options.diagnosticsTopK,
-      this.options.diagnosticsTopSources,
+      validateBoxOptions({ ...CRAT_BOX_DEFAULTS, ...options }),
     );
-  }
-
-  /** The Fisher statistics `[C, D*4]` (null before the first step); owned by the plug-in, do not dispose. */
-  get fisher(): tf.Tensor2D | null {
-    return this.#bank.fisher;
   }
 
   losses(inputs: TaskTransferInputs, ctx: TransferStepContext): LossTerms {
     const where = CRAT_BOX_TYPE;
-    if (inputs.branch !== 'bbox')
-      throw new TypeError(`${where}: attached to the '${inputs.branch}' branch, expected 'bbox'`);
-    if (inputs.numClasses !== this.numClasses) {
-      throw new RangeError(
-        `${where}: inputs.numClasses = ${inputs.numClasses}, but the plug-in was built for ${this.numClasses}`,
-      );
-    }
+    this.checkBranchInputs(inputs);
     const c = this.numClasses;
     const p = inputs.labels.shape[0];
     expectShape(where, 'features', inputs.features, [p, null]);
@@ -86,10 +53,8 @@ export class CratBoxTransfer implements TaskTransfer {
     expectShape(where, 'targets', inputs.targets, [p, 4]);
     if (inputs.targetWeights) expectShape(where, 'targetWeights', inputs.targetWeights, [p, 4]);
     expectShape(where, 'kernel', inputs.kernel, [d, c * 4]);
-    if (!(inputs.avgFactor > 0))
-      throw new RangeError(`${where}: inputs.avgFactor must be > 0, got ${inputs.avgFactor}`);
 
-    this.#unpublish();
+    this.#releaseHandOver();
     const labels = inputs.labels.dataSync();
     const present = presentClasses(labels, c, `${where}: inputs`);
     const o = this.options;
@@ -116,25 +81,23 @@ export class CratBoxTransfer implements TaskTransfer {
         spec,
       );
       const perRoi = perRoiBoxGradients(x, g);
-      const step = fisherGuidedClassWeights(this.#bank, perRoi, present, onehot, o);
-      const transferWeights = o.maskUnseenClasses
-        ? (tf.mul(step.classWeights, tf.reshape(step.seen, [1, c])) as tf.Tensor2D)
-        : step.classWeights;
+      const step = fisherGuidedClassWeights(this.bank, perRoi, present, onehot, o);
+      const transferWeights = appliedClassWeights(step, o.maskUnseenClasses);
       const perClass = boxLossPerClass(predictions, targets, weights, c, spec);
       const loss = tf.mul(tf.sum(tf.mul(transferWeights, perClass)), o.lossWeight) as tf.Scalar;
       return { loss, classWeights: step.classWeights, transferWeights };
     });
 
-    this.#published = {
+    this.#handedOver = {
       iteration: ctx.iteration,
       numPositives: p,
       classWeights: tf.keep(out.classWeights),
       transferWeights:
         out.transferWeights === out.classWeights ? out.classWeights : tf.keep(out.transferWeights),
     };
-    ctx.shared.set(o.shareKey, this.#published);
+    ctx.boxToMask = this.#handedOver;
     if (p > 0)
-      this.#diag.record(
+      this.diag.record(
         out.transferWeights.dataSync() as Float32Array,
         labels,
         inputs.roiInfo,
@@ -143,49 +106,16 @@ export class CratBoxTransfer implements TaskTransfer {
     return { loss_bbox_trans: out.loss };
   }
 
-  diagnostics(opts?: WriteDiagnosticsOptions): CratDiagnostics & Record<string, unknown> {
-    return { ...this.#diag.summary(this.branch, this.options.mode, opts) };
+  /** Free the Fisher tensor and the weights handed to the mask branch. */
+  override dispose(): void {
+    this.#releaseHandOver();
+    super.dispose();
   }
 
-  /** The dense running transfer matrix, `[source * C + target]`. */
-  transferMatrix(): Float64Array {
-    return this.#diag.matrix;
-  }
-
-  /** Write `diagnostics(opts)` as JSON, atomically (temp file + rename). */
-  async writeDiagnostics(path: string, opts?: WriteDiagnosticsOptions): Promise<void> {
-    await writeJsonAtomic(path, this.diagnostics(opts));
-  }
-
-  getState(): PluginState {
-    return cratStateOf(this.#stateParts());
-  }
-
-  setState(state: PluginState): void {
-    restoreCratState(this.#stateParts(), state);
-  }
-
-  #stateParts(): CratStateParts {
-    return {
-      type: CRAT_BOX_TYPE,
-      format: STATE_FORMAT,
-      mode: this.options.mode,
-      numClasses: this.numClasses,
-      bank: this.#bank,
-      diagnostics: this.#diag,
-    };
-  }
-
-  /** Free the Fisher tensor and the weights published for the mask branch. */
-  dispose(): void {
-    this.#unpublish();
-    this.#bank.dispose();
-  }
-
-  #unpublish(): void {
-    if (!this.#published) return;
-    this.#published.classWeights.dispose();
-    this.#published.transferWeights.dispose();
-    this.#published = null;
+  #releaseHandOver(): void {
+    if (!this.#handedOver) return;
+    this.#handedOver.classWeights.dispose();
+    this.#handedOver.transferWeights.dispose();
+    this.#handedOver = null;
   }
 }

@@ -1,31 +1,25 @@
+// `crat-mask`: CRAT on the class-wise 1x1 mask-logits conv, weighted by `crat-bbox`'s hand-over
+// or its own Fisher.
+
 import type {
+  BoxToMaskHandOver,
   LossTerms,
-  PluginState,
-  TaskTransfer,
   TaskTransferInputs,
   TransferStepContext,
 } from '@crat/core';
 import * as tf from '@tensorflow/tfjs-core';
 import { presentClasses } from './class-index.js';
-import { fisherGuidedClassWeights } from './class-weight-step.js';
+import { appliedClassWeights, fisherGuidedClassWeights } from './class-weight-step.js';
+import { CRAT_BOX_TYPE } from './crat-box-transfer.js';
+import { CratTransferBase } from './crat-transfer-base.js';
 import { detach } from './detach.js';
-import {
-  type CratDiagnostics,
-  TransferDiagnostics,
-  type WriteDiagnosticsOptions,
-  writeJsonAtomic,
-} from './diagnostics.js';
-import { FisherBank } from './fisher-bank.js';
 import { expectShape } from './input-checks.js';
 import { maskLossPerClass, ownClassMaskLogits, perRoiMaskGradients } from './mask-math.js';
 import { floatOneHot } from './one-hot.js';
 import { CRAT_MASK_DEFAULTS, type CratMaskOptions, validateMaskOptions } from './options.js';
-import { type CratStateParts, cratStateOf, restoreCratState } from './plugin-state.js';
-import { isSharedClassWeights } from './shared.js';
 import { zeroLossOf } from './zero-loss.js';
 
 export const CRAT_MASK_TYPE = 'crat-mask';
-const STATE_FORMAT = 'crat-transfuse/mask/v1';
 
 /**
  * CRAT on the class-wise 1x1 mask-logits conv: trains every class's mask channel on each
@@ -33,45 +27,18 @@ const STATE_FORMAT = 'crat-transfuse/mask/v1';
  * (published behaviour) or by weights from the mask branch's own Fisher (`weightsFrom: 'mask'`).
  * Keeps the mask layer's per-class Fisher `[C, D]` either way.
  */
-export class CratMaskTransfer implements TaskTransfer {
-  readonly type = CRAT_MASK_TYPE;
-  readonly branch = 'mask' as const;
-  readonly options: CratMaskOptions;
-  readonly #bank: FisherBank;
-  readonly #diag: TransferDiagnostics;
-
-  constructor(
-    readonly numClasses: number,
-    options: Partial<CratMaskOptions> = {},
-  ) {
-    if (!Number.isInteger(numClasses) || numClasses < 1) {
-      throw new RangeError(
-        `${CRAT_MASK_TYPE}: numClasses must be a positive integer, got ${numClasses}`,
-      );
-    }
-    this.options = validateMaskOptions({ ...CRAT_MASK_DEFAULTS, ...options });
-    this.#bank = new FisherBank(numClasses, CRAT_MASK_TYPE);
-    this.#diag = new TransferDiagnostics(
+export class CratMaskTransfer extends CratTransferBase<CratMaskOptions> {
+  constructor(numClasses: number, options: Partial<CratMaskOptions> = {}) {
+    super(
+      { type: CRAT_MASK_TYPE, branch: 'mask', stateFormat: 'crat-transfuse/mask/v1' },
       numClasses,
-      this.options.diagnosticsTopK,
-      this.options.diagnosticsTopSources,
+      validateMaskOptions({ ...CRAT_MASK_DEFAULTS, ...options }),
     );
-  }
-
-  /** The mask Fisher statistics `[C, D]` (null before the first step); owned by the plug-in. */
-  get fisher(): tf.Tensor2D | null {
-    return this.#bank.fisher;
   }
 
   losses(inputs: TaskTransferInputs, ctx: TransferStepContext): LossTerms {
     const where = CRAT_MASK_TYPE;
-    if (inputs.branch !== 'mask')
-      throw new TypeError(`${where}: attached to the '${inputs.branch}' branch, expected 'mask'`);
-    if (inputs.numClasses !== this.numClasses) {
-      throw new RangeError(
-        `${where}: inputs.numClasses = ${inputs.numClasses}, but the plug-in was built for ${this.numClasses}`,
-      );
-    }
+    this.checkBranchInputs(inputs);
     const c = this.numClasses;
     const p = inputs.labels.shape[0];
     expectShape(where, 'features', inputs.features, [p, null, null, null]);
@@ -79,10 +46,8 @@ export class CratMaskTransfer implements TaskTransfer {
     expectShape(where, 'predictions', inputs.predictions, [p, h, w, c]);
     expectShape(where, 'targets', inputs.targets, [p, h, w]);
     expectShape(where, 'kernel', inputs.kernel, [1, 1, d, c]);
-    if (!(inputs.avgFactor > 0))
-      throw new RangeError(`${where}: inputs.avgFactor must be > 0, got ${inputs.avgFactor}`);
     const o = this.options;
-    const shared = o.weightsFrom === 'bbox' ? this.#sharedWeights(ctx, p) : undefined;
+    const handedOver = o.weightsFrom === 'bbox' ? this.#boxWeights(ctx, p) : undefined;
 
     const labels = inputs.labels.dataSync();
     const present = presentClasses(labels, c, `${where}: inputs`);
@@ -106,15 +71,15 @@ export class CratMaskTransfer implements TaskTransfer {
         ),
       );
       let weights: tf.Tensor2D;
-      if (shared) {
+      if (handedOver) {
         // The Fisher is kept as state even though the published loss does not read it.
-        this.#bank.update(perRoi, present, o.mode, o.momentum);
-        weights = tf.clone(o.maskUnseenClasses ? shared.transferWeights : shared.classWeights);
+        this.bank.update(perRoi, present, o.mode, o.momentum);
+        weights = tf.clone(
+          o.maskUnseenClasses ? handedOver.transferWeights : handedOver.classWeights,
+        );
       } else {
-        const step = fisherGuidedClassWeights(this.#bank, perRoi, present, onehot, o);
-        weights = o.maskUnseenClasses
-          ? (tf.mul(step.classWeights, tf.reshape(step.seen, [1, c])) as tf.Tensor2D)
-          : step.classWeights;
+        const step = fisherGuidedClassWeights(this.bank, perRoi, present, onehot, o);
+        weights = appliedClassWeights(step, o.maskUnseenClasses);
       }
       const loss = tf.mul(
         tf.sum(tf.mul(weights, maskLossPerClass(logits, targets))),
@@ -124,7 +89,7 @@ export class CratMaskTransfer implements TaskTransfer {
     });
 
     if (p > 0)
-      this.#diag.record(
+      this.diag.record(
         out.weights.dataSync() as Float32Array,
         labels,
         inputs.roiInfo,
@@ -134,19 +99,17 @@ export class CratMaskTransfer implements TaskTransfer {
     return { loss_mask_trans: out.loss };
   }
 
-  #sharedWeights(ctx: TransferStepContext, p: number) {
+  /** The bbox branch's weights of this step, checked against this step and this branch's positives. */
+  #boxWeights(ctx: TransferStepContext, p: number): BoxToMaskHandOver {
     const where = CRAT_MASK_TYPE;
-    const s = ctx.shared.get(this.options.shareKey);
-    if (s === undefined) {
+    // `??`: a context built by hand without the field reads as nothing handed over.
+    const s = ctx.boxToMask ?? null;
+    if (s === null) {
       throw new Error(
-        `${where}: weightsFrom is 'bbox' but nothing is published under ctx.shared['${this.options.shareKey}']: ` +
-          `enable 'crat-bbox' on the bbox branch (it must run before the mask branch in the same step), or set weightsFrom: 'mask'`,
+        `${where}: weightsFrom is 'bbox' but the bbox branch handed nothing over (ctx.boxToMask is empty): ` +
+          `enable '${CRAT_BOX_TYPE}' on the bbox branch (it must run before the mask branch in the same step), or set weightsFrom: 'mask'`,
       );
     }
-    if (!isSharedClassWeights(s))
-      throw new TypeError(
-        `${where}: ctx.shared['${this.options.shareKey}'] is not CRAT class weights`,
-      );
     if (s.iteration !== ctx.iteration) {
       throw new Error(
         `${where}: the bbox branch's weights are from iteration ${s.iteration}, this is iteration ${ctx.iteration}`,
@@ -154,44 +117,9 @@ export class CratMaskTransfer implements TaskTransfer {
     }
     if (s.numPositives !== p || s.classWeights.isDisposed || s.transferWeights.isDisposed) {
       throw new RangeError(
-        `${where}: the bbox branch published weights for ${s.numPositives} positive RoIs, the mask branch has ${p} (both must list the same positives in the same order)`,
+        `${where}: the bbox branch handed over weights for ${s.numPositives} positive RoIs, the mask branch has ${p} (both must list the same positives in the same order)`,
       );
     }
     return s;
-  }
-
-  diagnostics(opts?: WriteDiagnosticsOptions): CratDiagnostics & Record<string, unknown> {
-    return { ...this.#diag.summary(this.branch, this.options.mode, opts) };
-  }
-
-  transferMatrix(): Float64Array {
-    return this.#diag.matrix;
-  }
-
-  async writeDiagnostics(path: string, opts?: WriteDiagnosticsOptions): Promise<void> {
-    await writeJsonAtomic(path, this.diagnostics(opts));
-  }
-
-  getState(): PluginState {
-    return cratStateOf(this.#stateParts());
-  }
-
-  setState(state: PluginState): void {
-    restoreCratState(this.#stateParts(), state);
-  }
-
-  #stateParts(): CratStateParts {
-    return {
-      type: CRAT_MASK_TYPE,
-      format: STATE_FORMAT,
-      mode: this.options.mode,
-      numClasses: this.numClasses,
-      bank: this.#bank,
-      diagnostics: this.#diag,
-    };
-  }
-
-  dispose(): void {
-    this.#bank.dispose();
   }
 }

@@ -1,3 +1,6 @@
+// PyTorch's `.detach()` for TF.js, which has no stop-gradient op: CRAT's weights enter the
+// transfer loss as constants.
+
 import * as tf from '@tensorflow/tfjs-core';
 
 /**

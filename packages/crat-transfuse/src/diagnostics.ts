@@ -1,5 +1,7 @@
-import { rename, writeFile } from 'node:fs/promises';
-import type { JsonValue, PositiveRoiInfo } from '@crat/core';
+// What CRAT transfused, for reports: a running source→target weight matrix and each target
+// class's top RoIs, summarised and carried through checkpoints.
+
+import type { JsonValue, PositiveRoiInfo, TransferDiagnosticsOptions } from '@crat/core';
 import { CratStateError } from './state-codec.js';
 
 /** One positive RoI whose targets trained another class's outputs. */
@@ -34,14 +36,6 @@ export interface CratDiagnostics {
   positives: number;
   /** Target classes that received any weight, strongest first. */
   targets: TargetClassDiagnostics[];
-}
-
-/** What to keep when writing diagnostics for a report. */
-export interface WriteDiagnosticsOptions {
-  /** Per class `'r' | 'c' | 'f'` (LVIS frequency); when given, only the listed frequencies are written. */
-  classFrequencies?: readonly string[];
-  /** Which frequencies to keep (default: rare and common, the classes CRAT is meant to help). */
-  keep?: readonly string[];
 }
 
 /**
@@ -111,7 +105,8 @@ export class TransferDiagnostics {
   }
 
   /** Per-target summaries (targets that received weight), strongest first. */
-  summary(branch: string, mode: string, opts: WriteDiagnosticsOptions = {}): CratDiagnostics {
+  /** `opts.keep` defaults to rare and common, the classes CRAT is meant to help. */
+  summary(branch: string, mode: string, opts: TransferDiagnosticsOptions = {}): CratDiagnostics {
     const c = this.numClasses;
     const freq = opts.classFrequencies;
     if (freq && freq.length !== c) {
@@ -200,11 +195,4 @@ export class TransferDiagnostics {
       this.#top[cls] = (list as unknown as TransfusedRoi[]).map((r) => ({ ...r }));
     }
   }
-}
-
-/** Write JSON next to `path` and rename it into place, so a reader never sees half a file. */
-export async function writeJsonAtomic(path: string, value: unknown): Promise<void> {
-  const tmp = `${path}.${process.pid}.${Date.now()}.tmp`;
-  await writeFile(tmp, `${JSON.stringify(value, null, 1)}\n`);
-  await rename(tmp, path);
 }

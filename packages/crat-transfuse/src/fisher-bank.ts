@@ -1,3 +1,6 @@
+// The per-class diagonal Fisher statistics of one class-wise layer: its EMA update and its
+// checkpoint state.
+
 import type { JsonValue } from '@crat/core';
 import * as tf from '@tensorflow/tfjs-core';
 import type { PresentClasses } from './class-index.js';

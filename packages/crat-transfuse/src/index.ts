@@ -1,3 +1,5 @@
+// Public API of @crat/crat-transfuse; importing it registers `crat-bbox` and `crat-mask`.
+
 import './register.js';
 
 export {
@@ -10,18 +12,21 @@ export {
   regressionLossDerivative,
 } from './box-math.js';
 export { type PresentClasses, presentClasses } from './class-index.js';
-export { type ClassWeightStep, fisherGuidedClassWeights } from './class-weight-step.js';
+export {
+  appliedClassWeights,
+  type ClassWeightStep,
+  fisherGuidedClassWeights,
+} from './class-weight-step.js';
 export { classExcludingSoftmax, cosineToFisher, seenClassMask } from './class-weights.js';
 export { CRAT_BOX_TYPE, CratBoxTransfer } from './crat-box-transfer.js';
 export { CRAT_MASK_TYPE, CratMaskTransfer } from './crat-mask-transfer.js';
+export { CratTransferBase, type CratTransferKind } from './crat-transfer-base.js';
 export { detach } from './detach.js';
 export {
   type CratDiagnostics,
   type TargetClassDiagnostics,
   TransferDiagnostics,
   type TransfusedRoi,
-  type WriteDiagnosticsOptions,
-  writeJsonAtomic,
 } from './diagnostics.js';
 export { FisherBank } from './fisher-bank.js';
 export { maskLossPerClass, ownClassMaskLogits, perRoiMaskGradients } from './mask-math.js';
@@ -36,9 +41,7 @@ export {
   type CratMode,
   CratOptionError,
   DEFAULT_CRAT_MODE,
-  DEFAULT_SHARE_KEY,
   type MaskWeightSource,
   type RegressionLoss,
 } from './options.js';
-export { isSharedClassWeights, type SharedClassWeights } from './shared.js';
 export { CratStateError, type EncodedFloat32 } from './state-codec.js';

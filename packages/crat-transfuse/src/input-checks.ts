@@ -1,3 +1,5 @@
+// The shape check of every `TaskTransferInputs` tensor, with errors naming the plug-in and field.
+
 import type * as tf from '@tensorflow/tfjs-core';
 
 /** Throw a clear error naming the plug-in and field when a tensor's rank or sizes are wrong. */

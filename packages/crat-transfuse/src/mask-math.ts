@@ -1,3 +1,6 @@
+// The mask branch's CRAT math in closed form: own-class logits, per-RoI gradients of the mask
+// loss, and the per-class mask loss, kept small enough for LVIS-sized logits.
+
 import * as tf from '@tensorflow/tfjs-core';
 
 /**

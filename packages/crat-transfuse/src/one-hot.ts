@@ -1,3 +1,6 @@
+// Float one-hot rows that come out right on the wasm backend (its float32 OneHot writes integer
+// bits) and for a single class (which `tf.oneHot` refuses).
+
 import * as tf from '@tensorflow/tfjs-core';
 
 /**

@@ -1,3 +1,6 @@
+// The CRAT plug-ins' options: the gradient modes, the published defaults, and validation that
+// names the plug-in and the option.
+
 /**
  * How the per-RoI gradient vectors are built, matching the fixture variants:
  * - `reference` (`reference_shortcut`): exactly the published commit. The first positive's
@@ -43,8 +46,6 @@ export interface CratBoxOptions extends CratCommonOptions {
   smoothL1Beta: number;
   /** Added to the branch's `avgFactor` as mmdetection's `weight_reduce_loss` does (float32 eps). */
   avgFactorEps: number;
-  /** Key under which the per-RoI class weights are published to the mask branch in `ctx.shared`. */
-  shareKey: string;
 }
 
 /** Where the mask branch takes its per-RoI class weights from. */
@@ -52,8 +53,8 @@ export type MaskWeightSource = 'bbox' | 'mask';
 
 export interface CratMaskOptions extends CratCommonOptions {
   /**
-   * `bbox` (published): reuse the bbox branch's class-excluding softmax of this step (read from
-   * `ctx.shared[shareKey]`, so `crat-bbox` must run on the bbox branch). `mask`: build the
+   * `bbox` (published): reuse the bbox branch's class-excluding softmax of this step (handed
+   * over in `ctx.boxToMask`, so `crat-bbox` must run on the bbox branch). `mask`: build the
    * weights from the mask branch's own Fisher and per-RoI mask gradients (mask-only CRAT).
    */
   weightsFrom: MaskWeightSource;
@@ -62,11 +63,7 @@ export interface CratMaskOptions extends CratCommonOptions {
    * mask head the unmasked weights). With `weightsFrom: 'bbox'` the bbox Fisher decides.
    */
   maskUnseenClasses: boolean;
-  shareKey: string;
 }
-
-/** The key both branches use by default to share the bbox branch's weights. */
-export const DEFAULT_SHARE_KEY = 'crat-transfuse/bbox-class-weights';
 
 /**
  * The default mode: the winner of `crat bench experiments --budget 800 --seeds 3` on EQLv2
@@ -87,7 +84,6 @@ export const CRAT_BOX_DEFAULTS: CratBoxOptions = {
   regressionLoss: 'l1',
   smoothL1Beta: 1,
   avgFactorEps: 1.1920928955078125e-7,
-  shareKey: DEFAULT_SHARE_KEY,
 };
 
 export const CRAT_MASK_DEFAULTS: CratMaskOptions = {
@@ -100,7 +96,6 @@ export const CRAT_MASK_DEFAULTS: CratMaskOptions = {
   diagnosticsTopSources: 5,
   weightsFrom: 'bbox',
   maskUnseenClasses: false,
-  shareKey: DEFAULT_SHARE_KEY,
 };
 
 export class CratOptionError extends Error {
@@ -164,9 +159,6 @@ export function validateBoxOptions(o: CratBoxOptions, where = 'crat-bbox'): Crat
   if (typeof o.maskUnseenClasses !== 'boolean') {
     throw new CratOptionError(`${where}: option 'maskUnseenClasses' must be a boolean`);
   }
-  if (typeof o.shareKey !== 'string' || o.shareKey === '') {
-    throw new CratOptionError(`${where}: option 'shareKey' must be a non-empty string`);
-  }
   return o;
 }
 
@@ -175,9 +167,6 @@ export function validateMaskOptions(o: CratMaskOptions, where = 'crat-mask'): Cr
   requireOneOf(where, 'weightsFrom', o.weightsFrom, ['bbox', 'mask'] as const);
   if (typeof o.maskUnseenClasses !== 'boolean') {
     throw new CratOptionError(`${where}: option 'maskUnseenClasses' must be a boolean`);
-  }
-  if (typeof o.shareKey !== 'string' || o.shareKey === '') {
-    throw new CratOptionError(`${where}: option 'shareKey' must be a non-empty string`);
   }
   return o;
 }

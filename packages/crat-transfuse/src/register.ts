@@ -1,3 +1,5 @@
+// Side-effect import: registers `crat-bbox` and `crat-mask` in @crat/core's task-transfer registry.
+
 import { taskTransfers } from '@crat/core';
 import { CRAT_BOX_TYPE, CratBoxTransfer } from './crat-box-transfer.js';
 import { CRAT_MASK_TYPE, CratMaskTransfer } from './crat-mask-transfer.js';

@@ -1,3 +1,6 @@
+// Float32 matrices in a checkpoint's plug-in state: exact base64 bytes out, base64 or nested
+// number arrays in, with errors naming the field.
+
 import type { JsonValue } from '@crat/core';
 
 /** A float32 array in a checkpoint: base64 of its little-endian bytes (exact and ~4x smaller than JSON numbers). */

@@ -1,3 +1,6 @@
+// A zero loss still tied to a possibly empty tensor, so a step with no positive RoIs gives
+// zero gradients rather than none or NaN.
+
 import * as tf from '@tensorflow/tfjs-core';
 
 /**

@@ -1,4 +1,4 @@
-import type { TransferStepContext } from '@crat/core';
+import { newTransferStepContext } from '@crat/core';
 import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import {
@@ -7,7 +7,6 @@ import {
   classExcludingSoftmax,
   cosineToFisher,
   floatOneHot,
-  isSharedClassWeights,
   ownClassBoxPredictions,
   perRoiBoxGradients,
   seenClassMask,
@@ -45,7 +44,7 @@ describe.each(BACKENDS)('crat-bbox against crat_bbox.json (%s)', (backend) => {
             `${where}: fisher_before`,
           );
           const pos = step.expected.pos_indices;
-          const ctx: TransferStepContext = { iteration: step.step, shared: new Map() };
+          const ctx = newTransferStepContext(step.step);
           const pred = tf.tensor2d(rows(step.inputs.bbox_pred, pos));
           const inputs = boxInputs(step, c, pred);
           const { value, grads } = tf.valueAndGrads(
@@ -67,12 +66,14 @@ describe.each(BACKENDS)('crat-bbox against crat_bbox.json (%s)', (backend) => {
             flat(v.fisher_after),
             `${where}: fisher_after`,
           );
-          const shared = ctx.shared.get(plugin.options.shareKey);
-          expect(isSharedClassWeights(shared)).toBe(true);
-          if (isSharedClassWeights(shared)) {
-            expectArrayClose(shared.classWeights.dataSync(), flat(v.f_n_i), `${where}: f_n_i`);
+          const handedOver = ctx.boxToMask;
+          expect(handedOver).not.toBeNull();
+          if (handedOver) {
+            expect(handedOver.iteration).toBe(step.step);
+            expect(handedOver.numPositives).toBe(pos.length);
+            expectArrayClose(handedOver.classWeights.dataSync(), flat(v.f_n_i), `${where}: f_n_i`);
             expectArrayClose(
-              shared.transferWeights.dataSync(),
+              handedOver.transferWeights.dataSync(),
               flat(v.transfer_weight),
               `${where}: transfer_weight`,
             );

@@ -1,4 +1,8 @@
-import type { TransferStepContext } from '@crat/core';
+import {
+  type BoxToMaskHandOver,
+  newTransferStepContext,
+  type TransferStepContext,
+} from '@crat/core';
 import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import {
@@ -6,7 +10,6 @@ import {
   CratMaskTransfer,
   ownClassMaskLogits,
   perRoiMaskGradients,
-  type SharedClassWeights,
 } from '../src/index.js';
 import { BACKENDS, useBackend } from './backends.js';
 import { boxFixture, maskFixture, nchwToNhwc, rows, VARIANT_MODES } from './fixtures.js';
@@ -44,16 +47,13 @@ describe.each(BACKENDS)('crat-mask against crat_mask.json (%s)', (backend) => {
             `${where}: fisher_before`,
           );
           const fni = tf.tensor2d(v.f_n_i);
-          const shared: SharedClassWeights = {
+          const handedOver: BoxToMaskHandOver = {
             iteration: step.step,
             numPositives: fni.shape[0],
             classWeights: fni,
             transferWeights: fni,
           };
-          const ctx: TransferStepContext = {
-            iteration: step.step,
-            shared: new Map([[plugin.options.shareKey, shared]]),
-          };
+          const ctx: TransferStepContext = { iteration: step.step, boxToMask: handedOver };
           const logits = logitsNhwc(step);
           const inputs = maskInputs(step, c, logits);
           const { value, grads } = tf.valueAndGrads(
@@ -80,13 +80,13 @@ describe.each(BACKENDS)('crat-mask against crat_mask.json (%s)', (backend) => {
         plugin.dispose();
       });
 
-      it(`seed ${kase.seed}, ${variant}: crat-bbox then crat-mask in one step, weights shared`, () => {
+      it(`seed ${kase.seed}, ${variant}: crat-bbox then crat-mask in one step, weights handed over`, () => {
         const boxCase = boxCases.find((b) => b.seed === kase.seed)!;
         const box = new CratBoxTransfer(c, { mode });
         const mask = new CratMaskTransfer(c, { mode });
         for (const [i, step] of kase.steps.entries()) {
           const boxStep = boxCase.steps[i];
-          const ctx: TransferStepContext = { iteration: step.step, shared: new Map() };
+          const ctx = newTransferStepContext(step.step);
           const pred = tf.tensor2d(rows(boxStep.inputs.bbox_pred, boxStep.expected.pos_indices));
           const bIn = boxInputs(boxStep, c, pred);
           const bLoss = box.losses(bIn, ctx).loss_bbox_trans;

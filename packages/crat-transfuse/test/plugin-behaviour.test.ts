@@ -1,12 +1,7 @@
 import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import {
-  type PluginState,
-  RegistryError,
-  type TransferStepContext,
-  taskTransfers,
-} from '@crat/core';
+import { newTransferStepContext, type PluginState, RegistryError, taskTransfers } from '@crat/core';
 import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import {
@@ -15,7 +10,6 @@ import {
   CratBoxTransfer,
   CratMaskTransfer,
   CratOptionError,
-  isSharedClassWeights,
 } from '../src/index.js';
 import { BACKENDS, useBackend } from './backends.js';
 import { disposeStep, syntheticStep } from './synthetic.js';
@@ -30,7 +24,7 @@ function runBoth(
   p = 7,
 ) {
   const s = syntheticStep(seed, p, C);
-  const ctx: TransferStepContext = { iteration, shared: new Map() };
+  const ctx = newTransferStepContext(iteration);
   const bl = box.losses(s.box, ctx).loss_bbox_trans;
   const ml = mask.losses(s.mask, ctx).loss_mask_trans;
   const out = { box: bl.dataSync()[0], mask: ml.dataSync()[0], ctx, step: s };
@@ -49,7 +43,7 @@ describe.each(BACKENDS)('CRAT plug-in behaviour (%s)', (backend) => {
       const mask = new CratMaskTransfer(C, { mode });
       const s = syntheticStep(3, 4, C);
       const labels = tf.fill([4], 2, 'int32') as tf.Tensor1D;
-      const ctx: TransferStepContext = { iteration: 0, shared: new Map() };
+      const ctx = newTransferStepContext(0);
       const bl = box.losses({ ...s.box, labels }, ctx).loss_bbox_trans;
       const ml = mask.losses({ ...s.mask, labels }, ctx).loss_mask_trans;
       expect(Number.isFinite(bl.dataSync()[0])).toBe(true);
@@ -72,7 +66,7 @@ describe.each(BACKENDS)('CRAT plug-in behaviour (%s)', (backend) => {
       const fisherBefore = Array.from(box.fisher!.dataSync());
       const maskFisherBefore = Array.from(mask.fisher!.dataSync());
       const s = syntheticStep(2, 0, C);
-      const ctx: TransferStepContext = { iteration: 1, shared: new Map() };
+      const ctx = newTransferStepContext(1);
       const gb = tf.valueAndGrads(
         (p: tf.Tensor) => box.losses({ ...s.box, predictions: p }, ctx).loss_bbox_trans,
       )([s.box.predictions]);
@@ -129,12 +123,10 @@ describe.each(BACKENDS)('CRAT plug-in behaviour (%s)', (backend) => {
   it('mask-only CRAT builds weights from the mask Fisher; weightsFrom bbox without crat-bbox is a clear error', () => {
     const s = syntheticStep(3, 6, C);
     const only = new CratMaskTransfer(C, { weightsFrom: 'mask' });
-    const loss = only.losses(s.mask, { iteration: 0, shared: new Map() }).loss_mask_trans;
+    const loss = only.losses(s.mask, newTransferStepContext(0)).loss_mask_trans;
     expect(loss.dataSync()[0]).toBeGreaterThan(0);
     const needsBox = new CratMaskTransfer(C);
-    expect(() => needsBox.losses(s.mask, { iteration: 0, shared: new Map() })).toThrow(
-      /enable 'crat-bbox'/,
-    );
+    expect(() => needsBox.losses(s.mask, newTransferStepContext(0))).toThrow(/enable 'crat-bbox'/);
     tf.dispose(loss);
     disposeStep(s);
     only.dispose();
@@ -146,11 +138,11 @@ describe.each(BACKENDS)('CRAT plug-in behaviour (%s)', (backend) => {
     const applied: { w: number; source: number; target: number; imageId: number }[] = [];
     for (let it = 0; it < 3; it++) {
       const s = syntheticStep(40 + it, 9, C);
-      const ctx: TransferStepContext = { iteration: it, shared: new Map() };
+      const ctx = newTransferStepContext(it);
       tf.dispose(box.losses(s.box, ctx).loss_bbox_trans);
-      const shared = ctx.shared.get(box.options.shareKey);
-      if (!isSharedClassWeights(shared)) throw new Error('nothing shared');
-      const w = shared.transferWeights.dataSync();
+      const handedOver = ctx.boxToMask;
+      if (handedOver === null) throw new Error('nothing handed over');
+      const w = handedOver.transferWeights.dataSync();
       s.labels.forEach((y, n) => {
         for (let t = 0; t < C; t++) {
           expected[y * C + t] += w[n * C + t];

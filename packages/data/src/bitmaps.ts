@@ -1,7 +1,5 @@
-/**
- * Row-major 0/1 bitmaps (`mask[y * w + x]`): the resize, flip and pad steps applied to GT
- * masks, matching what mmdetection does to BitmapMasks.
- */
+// Row-major 0/1 bitmaps (`mask[y * w + x]`): the resize, flip and pad steps applied to GT
+// masks, matching what mmdetection does to BitmapMasks.
 
 /**
  * Nearest-neighbour resize as OpenCV's INTER_NEAREST (which mmcv uses for masks): output

@@ -1,3 +1,6 @@
+// Ground-truth box geometry through the pipeline: LVIS `[x, y, w, h]` to corners, scaled and
+// clipped to the resized image, flipped with it.
+
 import type { XYWHBox } from 'lvis-ts-types';
 
 /** LVIS `[x, y, w, h]` to `[x1, y1, x2, y2]`. */

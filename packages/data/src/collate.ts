@@ -1,3 +1,5 @@
+// Prepared samples stacked into one training batch of tensors, padded to the batch's largest size.
+
 import * as tf from '@tensorflow/tfjs-core';
 import type { ImageMeta, PreparedSample } from './prepare-sample.js';
 

@@ -1,3 +1,6 @@
+// Sampler-driven training batches, decoded on worker threads and prefetched, with the sampler
+// position a checkpoint needs to resume at the next batch not yet handed out.
+
 import { availableParallelism } from 'node:os';
 import type { ImageSampler, PluginState } from '@crat/core';
 import { mixSeed } from '@crat/core';

@@ -1,3 +1,6 @@
+// The worker threads that prepare samples off the main thread (or this thread, with 0 workers),
+// and where their compiled script lives.
+
 import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';

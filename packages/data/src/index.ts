@@ -1,3 +1,5 @@
+// Public API of @crat/data.
+
 export { flipRowsInPlace, paintResizedMask, resizeNearest } from './bitmaps.js';
 export { flipBoxesHorizontal, scaleAndClipBoxes, xywhToXyxy } from './boxes.js';
 export { type Batch, collateSamples } from './collate.js';

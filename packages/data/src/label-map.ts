@@ -1,3 +1,5 @@
+// LVIS category ids to the model's contiguous labels 0..C-1 and back.
+
 import type { LVISCategory } from 'lvis-ts-types';
 
 /**

@@ -1,3 +1,6 @@
+// An LVIS (or COCO-shaped) annotation file read into images and kept instances by mmdetection's
+// rules, with errors naming the file, record and field.
+
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { SamplerDataset } from '@crat/core';

@@ -1,3 +1,6 @@
+// The data pipeline's settings (mmdetection's Resize, RandomFlip, Normalize, Pad), their
+// defaults, and their validation.
+
 import type { ScalePair } from './rescale.js';
 
 /** The train-time transform settings (mmdetection's Resize, RandomFlip, Normalize, Pad). */

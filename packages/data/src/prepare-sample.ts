@@ -1,3 +1,6 @@
+// One sample through the train pipeline (decode, resize, flip, normalize, pad, boxes and masks
+// alike), its random choices seeded by one word so it is reproducible on any thread.
+
 import { readFile } from 'node:fs/promises';
 import { createRandom } from '@crat/core';
 import { decodeRleColumnMajor, rleToBbox, segmentationToRle } from '@crat/mask';

@@ -1,7 +1,5 @@
-/**
- * mmdetection's resize geometry (mmcv `rescale_size` / `imrescale` / `imresize`), as pure
- * functions, so that box scaling and the resized image always agree.
- */
+// mmdetection's resize geometry (mmcv `rescale_size` / `imrescale` / `imresize`) and its
+// multi-scale choice, as pure functions, so box scaling and the resized image always agree.
 
 /** A target scale `[a, b]`: with keep_ratio, the long side fits max(a, b) and the short side min(a, b). */
 export type ScalePair = readonly [number, number];

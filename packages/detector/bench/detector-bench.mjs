@@ -3,16 +3,9 @@
 // `flock /tmp/crat-bench.lock`. Env: CRAT_BACKEND (default wasm), BENCH_STEPS (default 3).
 import { execFileSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { initBackend } from '@crat/tensor';
-import {
-  cpuPresetConfig,
-  MaskRCNN,
-  makeToyImages,
-  r18FpnConfig,
-  SGD,
-  toyBatch,
-  trainStep,
-} from '../dist/index.js';
+import { gradientStep, initBackend, Sgd } from '@crat/tensor';
+import * as tf from '@tensorflow/tfjs-core';
+import { cpuPresetConfig, MaskRCNN, makeToyImages, r18FpnConfig, toyBatch } from '../dist/index.js';
 
 const backend = await initBackend(process.env.CRAT_BACKEND ?? 'wasm');
 const steps = Number(process.env.BENCH_STEPS ?? 3);
@@ -56,24 +49,33 @@ function progress(label, i, n, t0) {
 
 async function runCase({ name, config, toy }) {
   const model = new MaskRCNN(config);
-  const sgd = new SGD({ lr: 0.02 });
+  // The training loop's own parts: the one step function and the one optimizer.
+  const params = model.params.trainableByName();
+  const sgd = new Sgd(params, { momentum: 0.9, weightDecay: 1e-4 });
+  const grad = gradientStep(params, (b, ctx) => model.loss(b, ctx));
+  const trainStep = async (iteration) => {
+    const out = await grad(batch, { iteration });
+    sgd.step(out.grads, 0.02);
+    tf.dispose(Object.values(out.grads));
+    return out;
+  };
   const images = makeToyImages(7, batchSize, { size, numClasses, ...toy });
   const batch = toyBatch(images, size);
-  await trainStep(model, batch, sgd, { iteration: 0 });
+  await trainStep(0);
   let positives = 0;
   let t0 = performance.now();
   for (let i = 0; i < steps; i++) {
     progress('train', i, steps, t0);
-    const r = await trainStep(model, batch, sgd, { iteration: i + 1 });
-    positives += r.sampling.positives;
+    const r = await trainStep(i + 1);
+    positives += r.stats.positives;
   }
   progress('train', steps, steps, t0);
   const stepS = (performance.now() - t0) / 1000 / steps;
-  let dets = await model.detect(batch);
+  let dets = await model.predict(batch);
   t0 = performance.now();
   for (let i = 0; i < steps; i++) {
     progress('infer', i, steps, t0);
-    dets = await model.detect(batch);
+    dets = await model.predict(batch);
   }
   progress('infer', steps, steps, t0);
   const inferS = (performance.now() - t0) / 1000 / steps;

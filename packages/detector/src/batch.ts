@@ -1,3 +1,5 @@
+// The detector's batch types, their validation, and the one converter from `@crat/data`'s collated batches.
+
 import type * as tf from '@tensorflow/tfjs-core';
 
 /** Per-image facts the model needs beside the pixels. Shapes are `[height, width]`. */
@@ -110,28 +112,54 @@ export interface CollatedBatchLike {
   }[];
 }
 
-/** A `DetectorBatch` view of a collated `@crat/data` batch (masks are subarray views, not copies). */
-export function detectorBatchFromCollated(batch: CollatedBatchLike): DetectorBatch {
-  const metas: DetectorImageMeta[] = batch.metas.map((m) => ({
+/** `@crat/data`'s image metadata in the detector's terms. */
+export function detectorMetaFromCollated(m: CollatedBatchLike['metas'][number]): DetectorImageMeta {
+  return {
     imageId: m.imageId,
-    imageShape: m.imgShape,
-    padShape: m.padShape,
-    originalShape: m.oriShape,
-    scaleFactor: m.scaleFactor,
+    imageShape: [m.imgShape[0], m.imgShape[1]],
+    padShape: [m.padShape[0], m.padShape[1]],
+    originalShape: [m.oriShape[0], m.oriShape[1]],
+    scaleFactor: [m.scaleFactor[0], m.scaleFactor[1]],
     flipped: m.flip,
-  }));
-  const gtBoxes = batch.gtBoxes.map((t) => Float32Array.from(t.dataSync()));
-  const gtLabels = batch.gtLabels.map((t) => Int32Array.from(t.dataSync()));
-  const gtMasks = batch.metas.map((m, i) => {
-    const area = m.padShape[0] * m.padShape[1];
+  };
+}
+
+/** Inference input from a collated batch: the image tensor is shared, not copied. */
+export function detectorInputsFromCollated(
+  b: Pick<CollatedBatchLike, 'images' | 'metas'>,
+): DetectorInputs {
+  return { images: b.images, metas: b.metas.map(detectorMetaFromCollated) };
+}
+
+/**
+ * The one converter from a collated `@crat/data` batch to a training batch: boxes and labels
+ * read back to typed arrays, each image's masks (stored at its padded size by the pipeline)
+ * cropped to the resized image. The image tensor stays shared; the GT tensors are left to the
+ * caller.
+ */
+export function detectorBatchFromCollated(b: CollatedBatchLike): DetectorBatch {
+  const gtBoxes = b.gtBoxes.map((t) => Float32Array.from(t.dataSync()));
+  const gtLabels = b.gtLabels.map((t) => Int32Array.from(t.dataSync()));
+  const gtMasks = b.metas.map((m, i) => {
     const n = gtLabels[i].length;
-    const buf = batch.gtMasks[i];
-    if (buf.length !== n * area) {
+    const [ph, pw] = m.padShape;
+    const [h, w] = m.imgShape;
+    const all = b.gtMasks[i];
+    if (all.length !== n * ph * pw) {
       throw new Error(
-        `collated batch: image ${i} (id ${m.imageId}): gtMasks has ${buf.length} bytes, expected ${n} x ${m.padShape[0]} x ${m.padShape[1]}`,
+        `collated batch: image ${i} (id ${m.imageId}): gtMasks has ${all.length} bytes, expected ${n} x ${ph} x ${pw}`,
       );
     }
-    return Array.from({ length: n }, (_, k) => buf.subarray(k * area, (k + 1) * area));
+    const out: Uint8Array[] = [];
+    for (let k = 0; k < n; k++) {
+      const mask = new Uint8Array(h * w);
+      for (let y = 0; y < h; y++) {
+        const src = k * ph * pw + y * pw;
+        mask.set(all.subarray(src, src + w), y * w);
+      }
+      out.push(mask);
+    }
+    return out;
   });
-  return { images: batch.images, metas, gtBoxes, gtLabels, gtMasks };
+  return { ...detectorInputsFromCollated(b), gtBoxes, gtLabels, gtMasks };
 }

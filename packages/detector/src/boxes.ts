@@ -1,3 +1,6 @@
+// Host-side box arrays: rows picked by index, deltas encoded and decoded through the box coder,
+// boxes scaled between image sizes.
+
 import type { DeltaXYWHBBoxCoder } from '@crat/tensor';
 import * as tf from '@tensorflow/tfjs-core';
 

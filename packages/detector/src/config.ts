@@ -1,4 +1,16 @@
-import type { PluginConfig } from '@crat/core';
+// The detector's configuration: its types (one field per setting, named as the objects it builds) and presets.
+
+import { resolveDetectorConfig } from './config-schema.js';
+
+/**
+ * A normalization layer (mmdetection's `norm_cfg`): `FrozenBN` is an affine map of fixed
+ * statistics (for an ImageNet-pretrained backbone); `BN` trains with batch statistics and keeps
+ * running ones for test time; `GN` is group norm (training from scratch, any batch size).
+ */
+export type NormConfig =
+  | { type: 'FrozenBN' }
+  | { type: 'BN'; momentum?: number }
+  | { type: 'GN'; numGroups: number };
 
 /** ResNet depths the backbone builds (BasicBlock for 18/34, Bottleneck for 50). */
 export type ResNetDepth = 18 | 34 | 50;
@@ -12,16 +24,18 @@ export interface BackboneConfig {
    * (mmdetection `frozen_stages`; its Mask R-CNN uses 1).
    */
   frozenStages: number;
-  /**
-   * Batch-norm running statistics frozen (mmdetection `norm_eval`). Only `true` is supported:
-   * every BN is an affine map built from its running statistics, as mmdetection does when
-   * fine-tuning detectors with batches of 2.
-   */
-  normEval: true;
   /** Whether the BN affine parameters (gamma, beta) are trained outside frozen stages (mmdetection `requires_grad`). */
   normRequiresGrad: boolean;
   /** Zero-initialise the last BN gamma of every residual block (mmdetection `zero_init_residual`). */
   zeroInitResidual: boolean;
+  /** Every norm layer of the backbone (named `bn1`, `downsample.1`, ... whatever its type). */
+  norm: NormConfig;
+  /**
+   * Weights the backbone starts from (mmdetection's `init_cfg=dict(type='Pretrained',
+   * checkpoint='torchvision://resnet50')`): a torchvision ImageNet ResNet `.pth`, read by the
+   * trainer before training; `null` trains from the initialisation.
+   */
+  initCfg: { type: 'Pretrained'; checkpoint: string } | null;
 }
 
 export interface FpnConfig {
@@ -29,6 +43,8 @@ export interface FpnConfig {
   outChannels: number;
   /** Pyramid levels produced: 5 = P2..P6 (P6 by stride-2 max-pool of P5, mmdetection `add_extra_convs=False`). */
   numOuts: number;
+  /** A norm after every lateral and output conv (their bias dropped), or none (mmdetection's default). */
+  norm: NormConfig | null;
 }
 
 export interface AssignerConfig {
@@ -57,8 +73,14 @@ export interface ProposalConfig {
   minBboxSize: number;
 }
 
-export interface RpnConfig {
+export interface RpnHeadConfig {
   featChannels: number;
+  /**
+   * `mmdetection`: base anchors as computed, shifted by the configured strides; `torchvision`:
+   * base anchors rounded to integers and shifted by `floor(image size / feature size)` per
+   * level (torchvision's `AnchorGenerator`).
+   */
+  anchorStyle: 'mmdetection' | 'torchvision';
   anchorStrides: number[];
   anchorRatios: number[];
   anchorScales: number[];
@@ -72,12 +94,17 @@ export interface RpnConfig {
 
 export interface BBoxHeadConfig {
   roiSize: number;
+  /**
+   * mmdetection's `ConvFCBBoxHead` family: `numSharedConvs` 3x3 convs of `convChannels` (with
+   * `norm`) then `numSharedFcs` FCs of `fcChannels`; Shared2FC is 0 + 2, Shared4Conv1FC 4 + 1.
+   */
+  numSharedConvs: number;
+  convChannels: number;
+  norm: NormConfig | null;
   fcChannels: number;
   numSharedFcs: number;
   /** Delta coder stds (means are 0). */
   targetStds: [number, number, number, number];
-  /** The classification loss plug-in, built from `classificationLosses` (`{ type: 'cross-entropy' }` by default). */
-  loss: PluginConfig;
   lossBboxWeight: number;
 }
 
@@ -85,6 +112,8 @@ export interface MaskHeadConfig {
   roiSize: number;
   numConvs: number;
   convChannels: number;
+  /** A norm after each of the `numConvs` convs (their bias dropped), or none. */
+  norm: NormConfig | null;
   /** Mask target / prediction size (2 x roiSize: one 2x deconv). */
   maskSize: number;
   lossMaskWeight: number;
@@ -105,33 +134,29 @@ export interface RoiHeadConfig {
 
 export interface TestConfig {
   scoreThr: number;
+  /** Detections narrower or lower than this (original pixels) are dropped before NMS (torchvision: 1e-2; 0 keeps all). */
+  minBboxSize: number;
   nmsIouThr: number;
   maxPerImg: number;
   maskThrBinary: number;
+  /** How mask probabilities are pasted into the image: mmdetection's grid sampling or torchvision's `paste_masks_in_image`. */
+  maskPaste: 'mmdetection' | 'torchvision';
 }
 
-/** Every size and threshold of the model: `resolveDetectorConfig` fills the rest from mmdetection's R50-FPN defaults. */
+/**
+ * Every size and threshold of the model, by the part that reads it (mmdetection's `model`:
+ * `backbone`, `neck`, `rpn_head`, `roi_head`, `test_cfg`). The plug-ins (classification loss,
+ * task transfers) and the seed are not part of it: they are handed to `MaskRCNN` built.
+ */
 export interface DetectorConfig {
   /** Foreground classes C (label C is background). */
   numClasses: number;
-  /** Training instances per class (length C), handed to losses that need it (Group Softmax). */
-  classInstanceCounts?: number[];
   backbone: BackboneConfig;
-  fpn: FpnConfig;
-  rpn: RpnConfig;
+  neck: FpnConfig;
+  rpnHead: RpnHeadConfig;
   roiHead: RoiHeadConfig;
   test: TestConfig;
-  /** Task-transfer plug-ins per class-wise branch, built from `taskTransfers`. */
-  transfers: { bbox: PluginConfig[]; mask: PluginConfig[] };
-  /** Seed of parameter initialisation and of the RPN / RoI samplers. */
-  seed: number;
 }
-
-export type DeepPartial<T> = T extends (infer U)[]
-  ? U[]
-  : T extends object
-    ? { [K in keyof T]?: DeepPartial<T[K]> }
-    : T;
 
 /** mmdetection `mask_rcnn_r50_fpn` (1x) with the LVIS test settings (score 1e-4, 300 per image). */
 export function r50FpnConfig(numClasses: number): DetectorConfig {
@@ -141,13 +166,15 @@ export function r50FpnConfig(numClasses: number): DetectorConfig {
       depth: 50,
       baseChannels: 64,
       frozenStages: 1,
-      normEval: true,
       normRequiresGrad: true,
       zeroInitResidual: true,
+      norm: { type: 'FrozenBN' },
+      initCfg: null,
     },
-    fpn: { outChannels: 256, numOuts: 5 },
-    rpn: {
+    neck: { outChannels: 256, numOuts: 5, norm: null },
+    rpnHead: {
       featChannels: 256,
+      anchorStyle: 'mmdetection',
       anchorStrides: [4, 8, 16, 32, 64],
       anchorRatios: [0.5, 1, 2],
       anchorScales: [8],
@@ -179,18 +206,59 @@ export function r50FpnConfig(numClasses: number): DetectorConfig {
       sampler: { num: 512, posFraction: 0.25, addGtAsProposals: true },
       bbox: {
         roiSize: 7,
+        numSharedConvs: 0,
+        convChannels: 256,
+        norm: null,
         fcChannels: 1024,
         numSharedFcs: 2,
         targetStds: [0.1, 0.1, 0.2, 0.2],
-        loss: { type: 'cross-entropy' },
         lossBboxWeight: 1,
       },
-      mask: { roiSize: 14, numConvs: 4, convChannels: 256, maskSize: 28, lossMaskWeight: 1 },
+      mask: {
+        roiSize: 14,
+        numConvs: 4,
+        convChannels: 256,
+        norm: null,
+        maskSize: 28,
+        lossMaskWeight: 1,
+      },
     },
-    test: { scoreThr: 1e-4, nmsIouThr: 0.5, maxPerImg: 300, maskThrBinary: 0.5 },
-    transfers: { bbox: [], mask: [] },
-    seed: 0,
+    test: {
+      scoreThr: 1e-4,
+      minBboxSize: 0,
+      nmsIouThr: 0.5,
+      maxPerImg: 300,
+      maskThrBinary: 0.5,
+      maskPaste: 'mmdetection',
+    },
   };
+}
+
+/**
+ * `cfg` with what torchvision's `MaskRCNN` does differently from mmdetection: its anchors
+ * (integer base anchors, strides from the feature sizes), RoIAlign without the half-pixel shift and 2 samples per bin, RPN test proposals of
+ * `rpn_pre_nms_top_n_test` / `rpn_post_nms_top_n_test` 1000 with min size 1e-3, box score
+ * threshold 0.05, boxes under 1e-2 px dropped, 100 detections, torchvision's mask paste. Weights from a torchvision file
+ * then give torchvision's outputs.
+ */
+export function torchvisionCompatible(cfg: DetectorConfig): DetectorConfig {
+  return resolveDetectorConfig(
+    {
+      rpnHead: {
+        anchorStyle: 'torchvision',
+        test: { nmsPre: 1000, nmsIouThr: 0.7, maxPerImg: 1000, minBboxSize: 1e-3 },
+      },
+      roiHead: { aligned: false, samplingRatio: 2 },
+      test: {
+        scoreThr: 0.05,
+        minBboxSize: 1e-2,
+        nmsIouThr: 0.5,
+        maxPerImg: 100,
+        maskPaste: 'torchvision',
+      },
+    },
+    cfg,
+  );
 }
 
 /**
@@ -201,8 +269,8 @@ export function cpuPresetConfig(numClasses: number): DetectorConfig {
   return resolveDetectorConfig(
     {
       backbone: { depth: 18, frozenStages: -1 },
-      fpn: { outChannels: 64 },
-      rpn: {
+      neck: { outChannels: 64 },
+      rpnHead: {
         featChannels: 64,
         train: { nmsPre: 1000, maxPerImg: 500 },
         test: { nmsPre: 500, maxPerImg: 500 },
@@ -222,87 +290,12 @@ export function r18FpnConfig(numClasses: number): DetectorConfig {
   return resolveDetectorConfig({ backbone: { depth: 18 } }, r50FpnConfig(numClasses));
 }
 
-function isPlainObject(v: unknown): v is Record<string, unknown> {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
-}
-
-function mergeInto(base: Record<string, unknown>, over: Record<string, unknown>, path: string) {
-  for (const [k, v] of Object.entries(over)) {
-    if (v === undefined) continue;
-    if (!(k in base) && k !== 'classInstanceCounts') {
-      throw new Error(
-        `detector config: unknown field '${path}${k}'. Valid fields: ${Object.keys(base).join(', ')}`,
-      );
-    }
-    const b = base[k];
-    // Plug-in configs are replaced whole: their options belong to the plug-in.
-    if (isPlainObject(b) && isPlainObject(v) && k !== 'loss') {
-      mergeInto(b, v, `${path}${k}.`);
-    } else {
-      base[k] = Array.isArray(v) ? [...v] : isPlainObject(v) ? structuredClone(v) : v;
-    }
-  }
-}
-
-/** Deep-merge `overrides` onto `base` (R50-FPN defaults); unknown fields are errors naming them. */
-export function resolveDetectorConfig(
-  overrides: DeepPartial<DetectorConfig>,
-  base: DetectorConfig = r50FpnConfig(overrides.numClasses ?? 1),
-): DetectorConfig {
-  const out = structuredClone(base) as unknown as Record<string, unknown>;
-  mergeInto(out, overrides as Record<string, unknown>, '');
-  const cfg = out as unknown as DetectorConfig;
-  validateDetectorConfig(cfg);
-  return cfg;
-}
-
-function check(cond: boolean, field: string, msg: string): void {
-  if (!cond) throw new Error(`detector config: ${field} ${msg}`);
-}
-
-export function validateDetectorConfig(cfg: DetectorConfig): void {
-  check(
-    Number.isInteger(cfg.numClasses) && cfg.numClasses >= 1,
-    'numClasses',
-    'must be an integer ≥ 1',
-  );
-  check([18, 34, 50].includes(cfg.backbone.depth), 'backbone.depth', 'must be 18, 34 or 50');
-  check(cfg.backbone.normEval === true, 'backbone.normEval', 'must be true (frozen BN statistics)');
-  check(
-    cfg.backbone.frozenStages >= -1 && cfg.backbone.frozenStages <= 4,
-    'backbone.frozenStages',
-    'must be in -1..4',
-  );
-  check(cfg.fpn.numOuts >= 4, 'fpn.numOuts', 'must be ≥ 4 (P2..P5)');
-  check(
-    cfg.rpn.anchorStrides.length === cfg.fpn.numOuts,
-    'rpn.anchorStrides',
-    `must have one stride per FPN level (${cfg.fpn.numOuts})`,
-  );
-  check(
-    cfg.roiHead.featStrides.length <= cfg.fpn.numOuts,
-    'roiHead.featStrides',
-    'has more levels than the FPN',
-  );
-  check(
-    cfg.roiHead.mask.maskSize === 2 * cfg.roiHead.mask.roiSize,
-    'roiHead.mask.maskSize',
-    'must be 2 x roiHead.mask.roiSize (one 2x deconv)',
-  );
-  if (cfg.classInstanceCounts) {
-    check(
-      cfg.classInstanceCounts.length === cfg.numClasses,
-      'classInstanceCounts',
-      'must have numClasses entries',
-    );
-  }
-}
-
-/** Presets by the names the trainer's configs use. */
+/** Presets by the names the trainer's configs use (`model.preset`). */
 export const detectorPresets: Record<string, (numClasses: number) => DetectorConfig> = {
   mask_rcnn_r50_fpn: r50FpnConfig,
   mask_rcnn_r18_fpn: r18FpnConfig,
   mask_rcnn_r18_fpn_cpu: cpuPresetConfig,
+  mask_rcnn_r50_fpn_torchvision: (c) => torchvisionCompatible(r50FpnConfig(c)),
 };
 
 /** The preset `name` for `numClasses` classes; an unknown name is an error listing the known ones. */

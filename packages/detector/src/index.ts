@@ -1,22 +1,30 @@
+// Public API of @crat/detector.
+
 export type {
   CollatedBatchLike,
   DetectorBatch,
   DetectorImageMeta,
   DetectorInputs,
 } from './batch.js';
-export { detectorBatchFromCollated, maskShape, validateBatch } from './batch.js';
+export {
+  detectorBatchFromCollated,
+  detectorInputsFromCollated,
+  detectorMetaFromCollated,
+  maskShape,
+  validateBatch,
+} from './batch.js';
+export { buildMaskRcnn, type MaskRcnnOptions, type MaskRcnnParts } from './build.js';
 export type {
   AssignerConfig,
   BackboneConfig,
   BBoxHeadConfig,
-  DeepPartial,
   DetectorConfig,
   FpnConfig,
   MaskHeadConfig,
   ProposalConfig,
   ResNetDepth,
   RoiHeadConfig,
-  RpnConfig,
+  RpnHeadConfig,
   SamplerConfig,
   TestConfig,
 } from './config.js';
@@ -26,13 +34,23 @@ export {
   detectorPresets,
   r18FpnConfig,
   r50FpnConfig,
+  torchvisionCompatible,
+} from './config.js';
+export {
+  detectorConfigObject,
+  detectorConfigSchema,
+  refineDetectorConfig,
   resolveDetectorConfig,
   validateDetectorConfig,
-} from './config.js';
+} from './config-schema.js';
 export { type CrossEntropyOptions, SoftmaxCrossEntropyLoss } from './losses/cross-entropy.js';
 export { bceWithLogits, weightedL1 } from './losses/elementwise.js';
-export type { Detections, DetectorPlugins, PredictOptions, TrainContext } from './model.js';
-export { MaskRCNN, multiclassNms, type RoiSamplingStats } from './model.js';
+export {
+  type DetectorLoss,
+  MaskRCNN,
+  type PredictOptions,
+  type TrainContext,
+} from './mask-rcnn.js';
 export {
   fromTorchLayout,
   type Param,
@@ -41,12 +59,22 @@ export {
   torchShape,
   toTorchLayout,
 } from './params.js';
+export {
+  boxDetections,
+  type Detections,
+  multiclassNms,
+  pasteDetectionMasks,
+} from './post-processing.js';
 export { toLvisResults } from './results.js';
-export { Rng } from './rng.js';
 export { type AssignResult, addGtToAssignment, maxIouAssign } from './roi/assigner.js';
-export { type RoiSamples, sampleRois } from './roi/roi-targets.js';
+export { type RoiSamples, roiMaskTargets, sampleRois } from './roi/roi-targets.js';
 export { randomSample, type SampleResult } from './roi/sampler.js';
-export { SGD, type SgdOptions } from './sgd.js';
+export {
+  type RoiHeadLoss,
+  type RoiSamplingStats,
+  StandardRoIHead,
+} from './roi/standard-roi-head.js';
+export { type RpnFlatOutputs, RpnHead, type RpnOutputs } from './rpn/rpn-head.js';
 export {
   drawToyImage,
   makeToyImages,
@@ -54,14 +82,15 @@ export {
   type ToyImageOptions,
   toyBatch,
 } from './toy-data.js';
-export { type TrainStepOptions, type TrainStepResult, trainStep } from './train-step.js';
 export {
+  assignWeights,
   deserializeWeights,
   type LoadWeightsOptions,
   type LoadWeightsReport,
   loadWeights,
   saveWeights,
   serializeWeights,
+  type TorchLayoutTensor,
 } from './weights/checkpoint.js';
 export {
   decodeSafetensors,
@@ -70,3 +99,9 @@ export {
   type SafetensorsDtype,
   type SafetensorsEntry,
 } from './weights/safetensors.js';
+export {
+  type LoadTorchWeightsOptions,
+  loadTorchWeights,
+  readTorchWeights,
+  torchToSafetensors,
+} from './weights/torch-weights.js';

@@ -1,4 +1,9 @@
+// The layers the detector is built from (conv, conv + norm with frozen BN folded in, linear, 2x2 deconv,
+// nearest upsampling), their gradients routed around the wasm backend's slow or missing kernels.
+
 import * as tf from '@tensorflow/tfjs-core';
+import type { NormConfig } from './config.js';
+import { buildNorm, FrozenBatchNorm, type Norm } from './norm.js';
 import type { ParamInit, ParamStore } from './params.js';
 
 export type Activation = 'relu' | 'linear';
@@ -44,6 +49,7 @@ export class Conv2d {
         { kind: 'vector' },
         { type: 'constant', value: 0 },
         trainable,
+        'bias',
       );
     }
   }
@@ -60,67 +66,18 @@ export class Conv2d {
   }
 }
 
-/**
- * Batch norm with frozen running statistics (mmdetection `norm_eval=True`): an affine map
- * `x * scale + shift` with `scale = gamma / sqrt(var + eps)`, `shift = beta - mean * scale`.
- * gamma and beta may still be trained (mmdetection `requires_grad=True`).
- */
-export class FrozenBatchNorm {
-  readonly weight: tf.Variable;
-  readonly bias: tf.Variable;
-  readonly runningMean: tf.Variable;
-  readonly runningVar: tf.Variable;
-  readonly eps: number;
-
-  constructor(
-    store: ParamStore,
-    name: string,
-    channels: number,
-    opts: { trainable: boolean; gamma?: number; eps?: number },
-  ) {
-    const vec = { kind: 'vector' } as const;
-    this.eps = opts.eps ?? 1e-5;
-    this.weight = store.add(
-      `${name}.weight`,
-      [channels],
-      vec,
-      { type: 'constant', value: opts.gamma ?? 1 },
-      opts.trainable,
-    );
-    this.bias = store.add(
-      `${name}.bias`,
-      [channels],
-      vec,
-      { type: 'constant', value: 0 },
-      opts.trainable,
-    );
-    this.runningMean = store.add(
-      `${name}.running_mean`,
-      [channels],
-      vec,
-      { type: 'constant', value: 0 },
-      false,
-    );
-    this.runningVar = store.add(
-      `${name}.running_var`,
-      [channels],
-      vec,
-      { type: 'constant', value: 1 },
-      false,
-    );
-  }
-
-  scaleShift(): { scale: tf.Tensor1D; shift: tf.Tensor1D } {
-    const scale = tf.mul(this.weight, tf.rsqrt(tf.add(this.runningVar, this.eps))) as tf.Tensor1D;
-    const shift = tf.sub(this.bias, tf.mul(this.runningMean, scale)) as tf.Tensor1D;
-    return { scale, shift };
-  }
+/** mmdetection `ConvModule`'s name of its norm layer: `bn` or `gn`. */
+export function normName(norm: NormConfig): string {
+  return norm.type === 'GN' ? 'gn' : 'bn';
 }
 
-/** A bias-free conv followed by a frozen BN, folded into one fused conv (filter scaled per output channel). */
-export class ConvBn {
+/**
+ * A bias-free conv followed by a norm layer (mmdetection's `ConvModule`). A frozen BN is folded
+ * into one fused conv (output or filter scaled per channel); trainable BN and GN follow the conv.
+ */
+export class ConvNorm {
   readonly conv: Conv2d;
-  readonly bn: FrozenBatchNorm;
+  readonly bn: Norm;
 
   constructor(
     store: ParamStore,
@@ -135,22 +92,34 @@ export class ConvBn {
       trainable: boolean;
       bnTrainable: boolean;
       gamma?: number;
+      norm?: NormConfig;
+      /** Conv weight init (default Kaiming fan-out, as mmdetection's ResNet). */
+      weightInit?: ParamInit;
     },
   ) {
     this.conv = new Conv2d(store, convName, inChannels, outChannels, kernel, {
       stride: opts.stride,
       pad: opts.pad,
       bias: false,
-      weightInit: { type: 'kaiming-fan-out', fanOut: outChannels * kernel * kernel },
+      weightInit: opts.weightInit ?? {
+        type: 'kaiming-fan-out',
+        fanOut: outChannels * kernel * kernel,
+      },
       trainable: opts.trainable,
     });
-    this.bn = new FrozenBatchNorm(store, bnName, outChannels, {
+    this.bn = buildNorm(store, bnName, outChannels, opts.norm ?? { type: 'FrozenBN' }, {
       trainable: opts.bnTrainable,
-      gamma: opts.gamma,
+      ...(opts.gamma !== undefined ? { gamma: opts.gamma } : {}),
     });
   }
 
   apply(x: tf.Tensor4D, activation: Activation): tf.Tensor4D {
+    if (!(this.bn instanceof FrozenBatchNorm)) {
+      const y = this.bn.apply(
+        tf.conv2d(x, this.conv.weight as tf.Tensor4D, this.conv.stride, this.conv.pad),
+      );
+      return activation === 'relu' ? tf.relu(y) : y;
+    }
     const { scale, shift } = this.bn.scaleShift();
     const [kh, kw, ci, co] = this.conv.weight.shape;
     const s = this.conv.stride;
@@ -236,6 +205,7 @@ export class Linear {
       { kind: 'vector' },
       { type: 'constant', value: 0 },
       true,
+      'bias',
     );
   }
 
@@ -270,6 +240,7 @@ export class Deconv2x2 {
       { kind: 'vector' },
       { type: 'constant', value: 0 },
       true,
+      'bias',
     );
   }
 

@@ -1,5 +1,8 @@
+// The model's named parameters: their initialisation from the seeded generator, the store that
+// holds them, and their PyTorch layout, so checkpoints use mmdetection's names and shapes.
+
+import type { Rng } from '@crat/core';
 import * as tf from '@tensorflow/tfjs-core';
-import type { Rng } from './rng.js';
 
 /**
  * How a parameter is laid out in TF.js (NHWC model) versus PyTorch (the checkpoint layout):
@@ -26,7 +29,12 @@ export interface Param {
   layout: ParamLayout;
   /** Updated by the optimizer (false for frozen stages and BN running statistics). */
   trainable: boolean;
+  /** What the parameter is, for per-kind weight decay (mmdetection `paramwise_cfg`). */
+  role: ParamRole;
 }
+
+/** A conv or linear weight, a bias, or a normalization layer's parameter or statistic. */
+export type ParamRole = 'weight' | 'bias' | 'norm';
 
 /** How a parameter is initialised (mmdetection's init_cfg for that layer). */
 export type ParamInit =
@@ -63,6 +71,8 @@ function initValues(size: number, init: ParamInit, rng: Rng): Float32Array {
 /** The model's parameters by state-dict name, in registration order. */
 export class ParamStore {
   readonly #params = new Map<string, Param>();
+  /** Whether the layers run in training mode (trainable batch norm then uses batch statistics). */
+  readonly mode = { training: false };
 
   /**
    * `scope` prefixes the TF.js variable names, which must be unique in the process (two
@@ -80,6 +90,7 @@ export class ParamStore {
     layout: ParamLayout,
     init: ParamInit,
     trainable: boolean,
+    role: ParamRole = 'weight',
   ): tf.Variable {
     if (this.#params.has(name)) throw new Error(`parameter '${name}' is registered twice`);
     const size = shape.reduce((a, b) => a * b, 1);
@@ -90,7 +101,7 @@ export class ParamStore {
         `${this.scope}/${name}`,
       ),
     );
-    this.#params.set(name, { name, variable, layout, trainable });
+    this.#params.set(name, { name, variable, layout, trainable, role });
     return variable;
   }
 
@@ -106,6 +117,15 @@ export class ParamStore {
 
   all(): Param[] {
     return [...this.#params.values()];
+  }
+
+  /** The trainable parameters by state-dict name, as the optimizer and step function take them. */
+  trainableByName(): Record<string, tf.Variable> {
+    return Object.fromEntries(
+      this.all()
+        .filter((p) => p.trainable)
+        .map((p) => [p.name, p.variable]),
+    );
   }
 
   trainable(): tf.Variable[] {

@@ -1,6 +1,9 @@
+// One image's detections as LVIS result records: `[x, y, w, h]` boxes in original pixels,
+// LVIS category ids, masks as compressed RLE.
+
 import { encodeMask, rleToJson } from '@crat/mask';
 import type { LVISResult } from 'lvis-ts-types';
-import type { Detections } from './model.js';
+import type { Detections } from './post-processing.js';
 
 /**
  * LVIS result records of one image's detections: `bbox` as `[x, y, w, h]` in original-image

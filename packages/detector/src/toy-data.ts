@@ -1,6 +1,9 @@
+// Toy images of coloured shapes, one colour and shape per class, for smoke tests and benchmarks
+// that need a detector to learn something quickly without a dataset.
+
+import { Rng } from '@crat/core';
 import * as tf from '@tensorflow/tfjs-core';
 import type { DetectorBatch, DetectorImageMeta } from './batch.js';
-import { Rng } from './rng.js';
 
 /** One toy image: pixels (HWC, normalised), its objects' boxes, labels and masks. */
 export interface ToyImage {

@@ -1,4 +1,4 @@
-import type { Detections } from '../src/model.js';
+import type { Detections } from '../src/post-processing.js';
 import type { ToyImage } from '../src/toy-data.js';
 
 function iou(a: ArrayLike<number>, b: ArrayLike<number>): number {

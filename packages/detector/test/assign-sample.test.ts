@@ -1,6 +1,6 @@
+import { Rng } from '@crat/core';
 import { describe, expect, it } from 'vitest';
 import type { AssignerConfig } from '../src/config.js';
-import { Rng } from '../src/rng.js';
 import { addGtToAssignment, maxIouAssign } from '../src/roi/assigner.js';
 import { randomSample } from '../src/roi/sampler.js';
 

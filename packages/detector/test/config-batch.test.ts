@@ -2,12 +2,8 @@ import { initBackend } from '@crat/tensor';
 import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { validateBatch } from '../src/batch.js';
-import {
-  cpuPresetConfig,
-  detectorPreset,
-  r50FpnConfig,
-  resolveDetectorConfig,
-} from '../src/config.js';
+import { cpuPresetConfig, detectorPreset, r50FpnConfig } from '../src/config.js';
+import { resolveDetectorConfig } from '../src/config-schema.js';
 import { validAnchorFlags } from '../src/rpn/anchors.js';
 import { makeToyImages, toyBatch } from '../src/toy-data.js';
 
@@ -19,8 +15,8 @@ describe('detector config', () => {
   it('has mmdetection R50-FPN defaults and the CPU preset sizes', () => {
     const r50 = r50FpnConfig(1203);
     expect(r50.backbone.depth).toBe(50);
-    expect(r50.rpn.assigner).toMatchObject({ posIouThr: 0.7, negIouThr: 0.3, minPosIou: 0.3 });
-    expect(r50.rpn.train).toMatchObject({ nmsPre: 2000, maxPerImg: 1000, nmsIouThr: 0.7 });
+    expect(r50.rpnHead.assigner).toMatchObject({ posIouThr: 0.7, negIouThr: 0.3, minPosIou: 0.3 });
+    expect(r50.rpnHead.train).toMatchObject({ nmsPre: 2000, maxPerImg: 1000, nmsIouThr: 0.7 });
     expect(r50.roiHead.sampler).toMatchObject({
       num: 512,
       posFraction: 0.25,
@@ -29,7 +25,7 @@ describe('detector config', () => {
     expect(r50.test).toMatchObject({ scoreThr: 1e-4, nmsIouThr: 0.5, maxPerImg: 300 });
     const cpu = cpuPresetConfig(41);
     expect(cpu.backbone.depth).toBe(18);
-    expect(cpu.fpn.outChannels).toBe(64);
+    expect(cpu.neck.outChannels).toBe(64);
     expect(cpu.roiHead.sampler.num).toBe(128);
     expect(cpu.roiHead.bbox.fcChannels).toBe(256);
     expect(cpu.roiHead.mask.convChannels).toBe(64);
@@ -39,17 +35,21 @@ describe('detector config', () => {
 
   it('names unknown and invalid fields', () => {
     expect(() =>
-      resolveDetectorConfig({ numClasses: 2, rpn: { featChanels: 3 } } as never),
-    ).toThrow(/rpn\.featChanels/);
+      resolveDetectorConfig({ numClasses: 2, rpnHead: { featChanels: 3 } } as never),
+    ).toThrow(/rpnHead\.featChanels: unknown field/);
     expect(() =>
       resolveDetectorConfig({ numClasses: 2, backbone: { depth: 101 as never } }),
     ).toThrow(/backbone\.depth/);
-    const custom = resolveDetectorConfig({
-      numClasses: 2,
-      roiHead: { bbox: { loss: { type: 'seesaw', p: 0.8 } } },
-    });
-    expect(custom.roiHead.bbox.loss).toEqual({ type: 'seesaw', p: 0.8 });
-    expect(custom.roiHead.bbox.fcChannels).toBe(1024);
+    // a field nothing reads is an error, not silently accepted
+    expect(() =>
+      resolveDetectorConfig({ numClasses: 2, backbone: { normEval: true } } as never),
+    ).toThrow(/backbone\.normEval: unknown field/);
+    expect(() =>
+      resolveDetectorConfig({ numClasses: 2, roiHead: { mask: { roiSize: 7 } } }),
+    ).toThrow(/roiHead\.mask\.maskSize: must be 2 x roiHead\.mask\.roiSize/);
+    const custom = resolveDetectorConfig({ numClasses: 2, roiHead: { bbox: { fcChannels: 64 } } });
+    expect(custom.roiHead.bbox.fcChannels).toBe(64);
+    expect(custom.roiHead.bbox.roiSize).toBe(7);
   });
 });
 

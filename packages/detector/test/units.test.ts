@@ -1,17 +1,15 @@
-import { classificationLosses } from '@crat/core';
+import { classificationLosses, Rng } from '@crat/core';
 import { initBackend } from '@crat/tensor';
 import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { Fpn } from '../src/backbone/fpn.js';
 import { ResNet } from '../src/backbone/resnet.js';
-import { resolveDetectorConfig } from '../src/config.js';
+import { resolveDetectorConfig } from '../src/config-schema.js';
 import { Deconv2x2, denseMatMul, upsampleNearest } from '../src/layers.js';
 import { SoftmaxCrossEntropyLoss } from '../src/losses/cross-entropy.js';
 import { bceWithLogits } from '../src/losses/elementwise.js';
-import { multiclassNms } from '../src/model.js';
 import { fromTorchLayout, type ParamLayout, ParamStore, toTorchLayout } from '../src/params.js';
-import { Rng } from '../src/rng.js';
-import { SGD } from '../src/sgd.js';
+import { multiclassNms } from '../src/post-processing.js';
 import {
   decodeSafetensors,
   encodeSafetensors,
@@ -186,11 +184,11 @@ describe('backbone and FPN', () => {
     const cfg = resolveDetectorConfig({
       numClasses: 3,
       backbone: { depth, baseChannels: 8 },
-      fpn: { outChannels: 16 },
+      neck: { outChannels: 16 },
     });
     const store = new ParamStore(new Rng(0), `bb${depth}`);
     const resnet = new ResNet(store, cfg.backbone);
-    const fpn = new Fpn(store, resnet.outChannels, cfg.fpn);
+    const fpn = new Fpn(store, resnet.outChannels, cfg.neck);
     const x = tf.randomNormal([2, 64, 96, 3]) as tf.Tensor4D;
     const cs = resnet.apply(x);
     const exp = depth === 50 ? 4 : 1;
@@ -245,37 +243,6 @@ describe('backbone and FPN', () => {
     );
     tf.dispose(grads);
     store.dispose();
-  });
-});
-
-describe('SGD', () => {
-  it('matches torch.optim.SGD with momentum and weight decay over two steps', () => {
-    const v = tf.variable(tf.tensor1d([1, -2]), true, 'sgd-test-v');
-    const sgd = new SGD({ lr: 0.1, momentum: 0.9, weightDecay: 0.01 });
-    const g = { [v.name]: tf.tensor1d([0.5, 0.5]) };
-    sgd.step([v], g);
-    // d = g + wd p = [0.51, 0.48]; buf = d; p = p - 0.1 d
-    const p1 = [1 - 0.051, -2 - 0.048];
-    expect(Array.from(v.dataSync())).toEqual(p1.map((x) => expect.closeTo(x, 6)));
-    sgd.step([v], g);
-    const d2 = [0.5 + 0.01 * p1[0], 0.5 + 0.01 * p1[1]];
-    const buf2 = [0.9 * 0.51 + d2[0], 0.9 * 0.48 + d2[1]];
-    expect(Array.from(v.dataSync())).toEqual(
-      [p1[0] - 0.1 * buf2[0], p1[1] - 0.1 * buf2[1]].map((x) => expect.closeTo(x, 6)),
-    );
-    const clipped = new SGD({ lr: 1, momentum: 0, weightDecay: 0, maxGradNorm: 0.1 });
-    const w = tf.variable(tf.tensor1d([0, 0]), true, 'sgd-test-w');
-    const { gradNorm } = clipped.step([w], { [w.name]: tf.tensor1d([3, 4]) });
-    expect(gradNorm).toBeCloseTo(5, 5);
-    expect(Math.hypot(...w.dataSync())).toBeCloseTo(0.1, 4);
-    // Without clipping the norm is computed only on request.
-    expect(sgd.step([v], g).gradNorm).toBeUndefined();
-    const tracked = new SGD({ lr: 0, trackGradNorm: true });
-    expect(tracked.step([w], { [w.name]: tf.tensor1d([3, 4]) }).gradNorm).toBeCloseTo(5, 5);
-    tracked.dispose();
-    sgd.dispose();
-    v.dispose();
-    w.dispose();
   });
 });
 

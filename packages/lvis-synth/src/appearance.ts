@@ -1,3 +1,5 @@
+// The appearance variants (colour and texture) that, with a shape family, make a class.
+
 /** Surface pattern of an object, drawn in a darker shade of its colour. */
 export type Texture = 'solid' | 'striped' | 'dotted' | 'checkered';
 

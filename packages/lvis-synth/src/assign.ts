@@ -1,3 +1,6 @@
+// Which classes go into which image, so each class is in exactly its planned number of images
+// and every image has one.
+
 import { type Random, randomInt } from '@crat/core';
 
 /**

@@ -1,3 +1,6 @@
+// The synthetic classes: each shape family in each appearance variant, ranked so every family
+// has frequent, common and rare members.
+
 import { VARIANTS, type Variant, variantName } from './appearance.js';
 import { SHAPE_FAMILIES, type ShapeFamily } from './shapes.js';
 

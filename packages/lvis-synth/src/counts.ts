@@ -1,3 +1,5 @@
+// The long tail's shape: images per class rank, and LVIS's rare/common/frequent rule.
+
 import type { Frequency } from 'lvis-ts-types';
 
 /**

@@ -1,3 +1,6 @@
+// A whole synthetic long-tailed LVIS v1 dataset written atomically: class counts planned,
+// classes assigned to images, images rendered, annotation files and `synth_meta.json` written.
+
 import { existsSync, mkdirSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { basename, dirname, join, resolve } from 'node:path';
@@ -20,6 +23,11 @@ export interface SynthOptions {
   seed?: number;
   trainImages?: number;
   valImages?: number;
+  /**
+   * Images of a `minival` split drawn like val (default 300; 0: none): the held-back set recipe
+   * and model choices are made on, so the val set the tables report is never used to choose.
+   */
+  minivalImages?: number;
   /** Image side in pixels (square images). */
   size?: number;
   /** Shape families used (1..10, default 8) and appearance variants per family (1..6, default 5). */
@@ -64,14 +72,19 @@ export interface SynthResult {
   out: string;
   trainAnnotationFile: string;
   valAnnotationFile: string;
+  /** `null` when no minival split was asked for. */
+  minivalAnnotationFile: string | null;
   trainImageDir: string;
   valImageDir: string;
+  minivalImageDir: string | null;
   classes: SynthClassInfo[];
   counts: {
     trainImages: number;
     valImages: number;
+    minivalImages: number;
     trainAnnotations: number;
     valAnnotations: number;
+    minivalAnnotations: number;
   };
   seconds: number;
 }
@@ -79,10 +92,13 @@ export interface SynthResult {
 const SPLITS = [
   { name: 'train', code: 0, imageDir: 'train2017', annotationFile: 'lvis_v1_train.json' },
   { name: 'val', code: 1, imageDir: 'val2017', annotationFile: 'lvis_v1_val.json' },
+  // Last, with its own random streams: adding it leaves train and val exactly as they were.
+  { name: 'minival', code: 2, imageDir: 'minival2017', annotationFile: 'lvis_v1_minival.json' },
 ] as const;
 
-/** Val image ids start here so that no id is shared between the splits. */
+/** Val and minival image ids start here so that no id is shared between the splits. */
 const VAL_ID_BASE = 1_000_000;
+const MINIVAL_ID_BASE = 2_000_000;
 
 function checkCount(name: string, v: number, min: number): number {
   if (!Number.isInteger(v) || v < min) {
@@ -99,8 +115,8 @@ function checkProbability(name: string, v: number): number {
 }
 
 /**
- * Generate a long-tailed LVIS v1-format dataset: `annotations/lvis_v1_{train,val}.json`,
- * PNGs in `train2017/` and `val2017/`, and `synth_meta.json` (families and counts per
+ * Generate a long-tailed LVIS v1-format dataset: `annotations/lvis_v1_{train,val,minival}.json`,
+ * PNGs in `train2017/`, `val2017/` and `minival2017/`, and `synth_meta.json` (families and counts per
  * class). Deterministic in the options (the number of workers does not change the output).
  */
 export async function generateSynthDataset(options: SynthOptions): Promise<SynthResult> {
@@ -110,6 +126,7 @@ export async function generateSynthDataset(options: SynthOptions): Promise<Synth
     throw new RangeError(`lvis-synth: option 'seed' must be an integer, got ${seed}`);
   const trainImages = checkCount('trainImages', options.trainImages ?? 3000, 1);
   const valImages = checkCount('valImages', options.valImages ?? 600, 1);
+  const minivalImages = checkCount('minivalImages', options.minivalImages ?? 300, 0);
   const size = checkCount('size', options.size ?? 128, 32);
   const maxObjects = checkCount('maxObjects', options.maxObjects ?? 8, 1);
   const classes = buildClasses(options.families ?? 8, options.variants ?? 5);
@@ -140,11 +157,19 @@ export async function generateSynthDataset(options: SynthOptions): Promise<Synth
   const valCounts = trainCounts.map((n) =>
     Math.min(valImages, Math.max(minVal, Math.round((n * valImages) / trainImages))),
   );
+  const minivalCounts = trainCounts.map((n) =>
+    Math.min(minivalImages, Math.max(minVal, Math.round((n * minivalImages) / trainImages))),
+  );
   topUp(trainCounts, classes, trainImages);
   topUp(valCounts, classes, valImages);
+  if (minivalImages > 0) topUp(minivalCounts, classes, minivalImages);
+  const splits = SPLITS.filter((sp) => sp.code < 2 || minivalImages > 0);
+  const imagesOf = [trainImages, valImages, minivalImages];
+  const countsOf = [trainCounts, valCounts, minivalCounts];
   for (const [split, counts, n] of [
     ['train', trainCounts, trainImages],
     ['val', valCounts, valImages],
+    ...(minivalImages > 0 ? ([['minival', minivalCounts, minivalImages]] as const) : []),
   ] as const) {
     const pairs = counts.reduce((a, b) => a + b, 0);
     if (pairs > n * maxObjects) {
@@ -174,9 +199,9 @@ export async function generateSynthDataset(options: SynthOptions): Promise<Synth
     dropProbability: checkProbability('dropProbability', options.dropProbability ?? 0.2),
   };
 
-  const tasks: ImageTask[][] = SPLITS.map((split) => {
-    const n = split.code === 0 ? trainImages : valImages;
-    const counts = split.code === 0 ? trainCounts : valCounts;
+  const tasks: ImageTask[][] = splits.map((split) => {
+    const n = imagesOf[split.code]!;
+    const counts = countsOf[split.code]!;
     const assignment = assignClassesToImages(
       counts,
       n,
@@ -184,7 +209,7 @@ export async function generateSynthDataset(options: SynthOptions): Promise<Synth
       createRandom(mixSeed(seed, split.code, 0x5a5a)),
     );
     return assignment.map((cls, index) => {
-      const imageId = split.code === 0 ? index + 1 : VAL_ID_BASE + index + 1;
+      const imageId = [0, VAL_ID_BASE, MINIVAL_ID_BASE][split.code]! + index + 1;
       return {
         splitCode: split.code,
         index,
@@ -198,10 +223,10 @@ export async function generateSynthDataset(options: SynthOptions): Promise<Synth
   const tmp = join(dirname(out), `.${basename(out)}.partial-${process.pid}`);
   rmSync(tmp, { recursive: true, force: true });
   try {
-    for (const split of SPLITS) mkdirSync(join(tmp, split.imageDir), { recursive: true });
+    for (const split of splits) mkdirSync(join(tmp, split.imageDir), { recursive: true });
     mkdirSync(join(tmp, 'annotations'), { recursive: true });
 
-    const outcomes: ImageOutcome[][] = [new Array(trainImages), new Array(valImages)];
+    const outcomes: ImageOutcome[][] = splits.map((sp) => new Array(imagesOf[sp.code]!));
     const all = tasks.flat();
     let done = 0;
     const record = (batch: ImageOutcome[], splitOf: (o: ImageOutcome) => number) => {
@@ -227,9 +252,16 @@ export async function generateSynthDataset(options: SynthOptions): Promise<Synth
 
     const categories = buildCategories(classes, outcomes[0]);
     const files: string[] = [];
-    const counts = { trainImages, valImages, trainAnnotations: 0, valAnnotations: 0 };
+    const counts = {
+      trainImages,
+      valImages,
+      minivalImages,
+      trainAnnotations: 0,
+      valAnnotations: 0,
+      minivalAnnotations: 0,
+    };
     let annotationId = 1;
-    for (const split of SPLITS) {
+    for (const split of splits) {
       const images: LVISImage[] = [];
       const annotations: LVISAnnotation[] = [];
       for (const [i, task] of tasks[split.code].entries()) {
@@ -253,7 +285,8 @@ export async function generateSynthDataset(options: SynthOptions): Promise<Synth
         }
       }
       if (split.code === 0) counts.trainAnnotations = annotations.length;
-      else counts.valAnnotations = annotations.length;
+      else if (split.code === 1) counts.valAnnotations = annotations.length;
+      else counts.minivalAnnotations = annotations.length;
       const dataset: LVISDataset = {
         info: {
           description: `CRAT-TS synthetic long-tail LVIS (${split.name}, seed ${seed})`,
@@ -298,6 +331,7 @@ export async function generateSynthDataset(options: SynthOptions): Promise<Synth
           size,
           trainImages,
           valImages,
+          minivalImages,
           area: 'pixels of the rasterized segmentation (pycocotools rleFrPoly), as in COCO/LVIS',
           classes: classInfo,
         },
@@ -319,8 +353,10 @@ export async function generateSynthDataset(options: SynthOptions): Promise<Synth
       out,
       trainAnnotationFile: join(out, files[0]),
       valAnnotationFile: join(out, files[1]),
+      minivalAnnotationFile: files[2] ? join(out, files[2]) : null,
       trainImageDir: join(out, SPLITS[0].imageDir),
       valImageDir: join(out, SPLITS[1].imageDir),
+      minivalImageDir: minivalImages > 0 ? join(out, SPLITS[2].imageDir) : null,
       classes: classInfo,
       counts,
       seconds: (performance.now() - t0) / 1000,

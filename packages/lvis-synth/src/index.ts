@@ -1,3 +1,5 @@
+// Public API of @crat/lvis-synth.
+
 export { type Texture, VARIANTS, type Variant } from './appearance.js';
 export { buildClasses, type SynthClass } from './categories.js';
 export { longTailCounts, lvisFrequency } from './counts.js';

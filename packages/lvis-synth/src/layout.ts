@@ -1,3 +1,6 @@
+// Where one image's objects go: random poses accepted only while every object stays visible
+// enough, so the planned classes are always present.
+
 import { type Random, uniform } from '@crat/core';
 import polygonClipping, { type MultiPolygon } from 'polygon-clipping';
 import type { SynthClass } from './categories.js';

@@ -1,3 +1,6 @@
+// Polygon geometry between polygon-clipping's regions and LVIS polygons: areas, hole-keeping
+// keyhole rings, 2-decimal LVIS polygons and their boxes.
+
 import type { Polygon as LvisPolygon, XYWHBox } from 'lvis-ts-types';
 import type { MultiPolygon, Pair, Ring } from 'polygon-clipping';
 

@@ -1,3 +1,6 @@
+// Images drawn and encoded as PNG: a muted patterned background, then each object filled in
+// its class's colour and texture.
+
 import { type Random, randomInt, uniform } from '@crat/core';
 import { createCanvas, type SKRSContext2D } from '@napi-rs/canvas';
 import type { MultiPolygon } from 'polygon-clipping';

@@ -1,3 +1,5 @@
+// The shape families' outlines, and an outline placed in the image at a pose.
+
 import polygonClipping, { type MultiPolygon, type Pair, type Ring } from 'polygon-clipping';
 
 /** Shape families, in the order classes are built from them. */

@@ -1,3 +1,6 @@
+// One synthetic image made and written: its objects laid out, annotated with federated labels
+// (negatives, not-exhaustive classes) and rendered, all from (seed, split, index).
+
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createRandom, mixSeed } from '@crat/core';

@@ -1,3 +1,5 @@
+// Image tasks spread over render worker threads, and where the compiled worker script lives.
+
 import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';

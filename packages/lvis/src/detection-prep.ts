@@ -5,7 +5,12 @@ import { rleArea, rleToBboxInto, segmentationToRle } from '@crat/mask';
 import type { IouType } from 'lvis-ts-types';
 import type { DetectionColumns } from './detection-columns.js';
 import type { LVIS } from './lvis.js';
-import { LVISFormatError, missingFieldMessage } from './validate.js';
+import {
+  LVISFormatError,
+  missingFieldMessage,
+  missingSegmentationMessage,
+  negativeBoxMessage,
+} from './validate.js';
 
 /**
  * Which detections stay, in the order LVISResults keeps them: images in order of first
@@ -75,15 +80,25 @@ export function checkIds(cols: DetectionColumns, gt: LVIS, source: string): void
 }
 
 /** For an evaluation type: every record needs a box or a segmentation. */
-export function checkEvaluatedFields(
+export function checkColumns(
   cols: DetectionColumns,
   source: string,
-  iouType: IouType,
+  iouType: IouType | undefined,
 ): void {
   for (let i = 0; i < cols.count; i++) {
-    if (Number.isNaN(cols.bbox[4 * i]) && cols.segmentations.get(i) === undefined) {
-      throw new LVISFormatError(missingFieldMessage(source, i, iouType));
+    const noBox = Number.isNaN(cols.bbox[4 * i]);
+    const w = cols.bbox[4 * i + 2];
+    const h = cols.bbox[4 * i + 3];
+    if (!noBox && (w < 0 || h < 0)) {
+      throw new LVISFormatError(
+        negativeBoxMessage(source, i, Array.from(cols.bbox.subarray(4 * i, 4 * i + 4))),
+      );
     }
+    if (!iouType) continue;
+    const noSegm = cols.segmentations.get(i) === undefined;
+    if (iouType === 'segm' && noSegm)
+      throw new LVISFormatError(missingSegmentationMessage(source, i));
+    if (noBox && noSegm) throw new LVISFormatError(missingFieldMessage(source, i, iouType));
   }
 }
 

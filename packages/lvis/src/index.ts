@@ -5,6 +5,7 @@
 
 export type { DetectionColumns, SegmentationSource } from './detection-columns.js';
 export { LVISEval, type LVISEvalAsyncOptions, type LVISEvalProgress } from './eval.js';
+export { annotationWarnings, resultWarnings } from './input-warnings.js';
 export { streamTopLevelObject, type TopLevelObjectHandlers } from './json-stream.js';
 export {
   DEFAULT_STREAMING_THRESHOLD,

@@ -6,6 +6,7 @@ import type {
   LVISImage,
   Segmentation,
 } from 'lvis-ts-types';
+import { annotationWarnings } from './input-warnings.js';
 import { type JsonLoadOptions, readJsonFile } from './load-json.js';
 import { pushTo } from './multimap.js';
 import { LVISFormatError, validateDataset } from './validate.js';
@@ -39,14 +40,27 @@ export class LVIS {
   readonly cats = new Map<number, LVISCategory>();
   readonly imgAnnMap = new Map<number, LVISAnnotation[]>();
   readonly catImgMap = new Map<number, number[]>();
+  /**
+   * What the checks found odd but evaluated as the official API does (polygons pycocotools
+   * treats specially), one message per kind naming the annotations.
+   */
+  readonly warnings: string[] = [];
 
   /**
    * Index a parsed dataset. The records are checked (`validate`, default true) and an
-   * error names the record and field that is wrong.
+   * error names the record and field that is wrong; `onWarning` also hears each of
+   * {@link LVIS.warnings}.
    */
-  constructor(dataset: LVISDataset, options: { source?: string; validate?: boolean } = {}) {
+  constructor(
+    dataset: LVISDataset,
+    options: { source?: string; validate?: boolean; onWarning?: (message: string) => void } = {},
+  ) {
     this.source = options.source ?? '<LVIS dataset object>';
-    if (options.validate ?? true) validateDataset(dataset, this.source);
+    if (options.validate ?? true) {
+      validateDataset(dataset, this.source);
+      this.warnings.push(...annotationWarnings(dataset.annotations, this.source));
+      for (const w of this.warnings) options.onWarning?.(w);
+    }
     this.dataset = dataset;
     for (const img of dataset.images) this.imgs.set(img.id, img);
     for (const cat of dataset.categories) this.cats.set(cat.id, cat);
@@ -61,9 +75,15 @@ export class LVIS {
    * Load an annotation file. Files of at least 256 MiB (configurable) are read with a
    * streaming parser, so files beyond V8's string limit (LVIS v1 train) load.
    */
-  static async load(path: string, options: JsonLoadOptions = {}): Promise<LVIS> {
+  static async load(
+    path: string,
+    options: JsonLoadOptions & { onWarning?: (message: string) => void } = {},
+  ): Promise<LVIS> {
     const data = await readJsonFile(path, options);
-    return new LVIS(data as LVISDataset, { source: path });
+    return new LVIS(data as LVISDataset, {
+      source: path,
+      ...(options.onWarning ? { onWarning: options.onWarning } : {}),
+    });
   }
 
   /** Annotation ids matching the filter, in the official API's order. */

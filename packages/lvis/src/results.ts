@@ -9,7 +9,8 @@ import {
   selectColumns,
 } from './detection-columns.js';
 import { readDetectionFile } from './detection-file.js';
-import { checkEvaluatedFields, checkIds, fillAreas, keptOrder } from './detection-prep.js';
+import { checkColumns, checkIds, fillAreas, keptOrder } from './detection-prep.js';
+import { resultWarnings } from './input-warnings.js';
 import { type JsonLoadOptions, readJsonFile } from './load-json.js';
 import { type AnnIdsFilter, filterRecords, type LVIS } from './lvis.js';
 import { pushTo } from './multimap.js';
@@ -23,6 +24,8 @@ export interface LVISResultsOptions {
   source?: string;
   /** When given, each record must carry the field this evaluation type reads. */
   iouType?: IouType;
+  /** Also hears each of {@link LVISResults.warnings}. */
+  onWarning?: (message: string) => void;
 }
 
 export interface LVISResultsLoadOptions extends LVISResultsOptions, JsonLoadOptions {
@@ -55,6 +58,8 @@ export class LVISResults {
   private records: LVISResultRecord[] | undefined;
   private byId: Map<number, LVISResultRecord> | undefined;
   private byImage: Map<number, LVISResultRecord[]> | undefined;
+  /** What the checks found odd but evaluated as the official API does (negative scores). */
+  readonly warnings: string[];
 
   /**
    * `results`: the records as objects (checked, then filled in place), or columns from
@@ -70,7 +75,9 @@ export class LVISResults {
     const given = !isDetectionColumns(results);
     if (given) validateResults(results, this.source, options.iouType);
     const all = given ? columnsFromRecords(results) : results;
-    if (!given && options.iouType) checkEvaluatedFields(all, this.source, options.iouType);
+    if (!given) checkColumns(all, this.source, options.iouType);
+    this.warnings = resultWarnings(all.score, this.source);
+    for (const w of this.warnings) options.onWarning?.(w);
     const order = keptOrder(all.imageId, all.score, options.maxDets ?? 300);
     checkIds(all, gt, this.source);
     this.columns = selectColumns(all, order);

@@ -116,9 +116,13 @@ export function validateDataset(data: unknown, source: string): asserts data is 
 }
 
 /**
- * Check a results list: every record needs `image_id`, `category_id`, `score`, and the
- * field the evaluation type reads (`bbox` for bbox; `segmentation`, or `bbox` to derive
- * it from, for segm). Ids are checked against the ground truth by `LVISResults`.
+ * Check a results list: every record needs `image_id`, `category_id`, `score`, a `bbox`
+ * (when given) of non-negative width and height, and the field the evaluation type reads
+ * (`bbox`, or a `segmentation` to derive it from, for bbox; `segmentation` for segm). The
+ * official API accepts a negative width (its area then falls in no area range, so the
+ * detection is silently ignored) and scores segm from boxes when results have no
+ * segmentation; both are errors here. Ids are checked against the ground truth by
+ * `LVISResults`.
  */
 export function validateResults(
   data: unknown,
@@ -144,16 +148,33 @@ export function validateResults(
     if (!isNum(r.category_id)) bad(i, 'category_id', 'a number', r.category_id);
     if (!isNum(r.score)) bad(i, 'score', 'a number', r.score);
     if (r.bbox !== undefined && !isBox(r.bbox)) bad(i, 'bbox', '[x, y, w, h] numbers', r.bbox);
+    const box = r.bbox as number[] | undefined;
+    if (box && (box[2]! < 0 || box[3]! < 0)) {
+      throw new LVISFormatError(negativeBoxMessage(source, i, box));
+    }
     if (r.segmentation !== undefined && !isSegmentation(r.segmentation)) {
       bad(i, 'segmentation', 'polygons [[x, y, ...]] or an RLE {size, counts}', r.segmentation);
     }
-    if (iouType && r.bbox === undefined && r.segmentation === undefined) {
-      throw new LVISFormatError(missingFieldMessage(source, i, iouType));
+    if (iouType === 'bbox' && r.bbox === undefined && r.segmentation === undefined) {
+      bad(i, 'bbox', '[x, y, w, h] numbers for bbox evaluation', r.bbox);
+    }
+    if (iouType === 'segm' && r.segmentation === undefined) {
+      throw new LVISFormatError(missingSegmentationMessage(source, i));
     }
   }
 }
 
 /** A record with neither `bbox` nor `segmentation`, for an evaluation of `iouType`. */
+/** A result box `[x, y, w, h]` with a negative width or height (probably `[x1, y1, x2, y2]`). */
+export function negativeBoxMessage(source: string, i: number, box: readonly number[]): string {
+  return `${source}: results[${i}]: field 'bbox' [x, y, w, h] has a negative ${box[2]! < 0 ? 'width' : 'height'}, got ${JSON.stringify(box)} (boxes are [x, y, width, height], not [x1, y1, x2, y2])`;
+}
+
+/** A result without a segmentation under segm evaluation. */
+export function missingSegmentationMessage(source: string, i: number): string {
+  return `${source}: results[${i}]: no field 'segmentation', which segm evaluation needs (the official API would score the box as a rectangular mask); evaluate these results with bbox`;
+}
+
 export function missingFieldMessage(source: string, i: number, iouType: IouType): string {
   return iouType === 'bbox'
     ? `${source}: results[${i}]: field 'bbox' must be [x, y, w, h] numbers for bbox evaluation, got missing`

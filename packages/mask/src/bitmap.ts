@@ -1,3 +1,5 @@
+// Bitmaps to RLEs and back, row-major or column-major.
+
 import { assertRleCoversImage, type Rle } from './rle.js';
 
 /**

@@ -1,9 +1,6 @@
-/**
- * pycocotools' compressed `counts` string: every run (from the fourth on, as the difference
- * to the run two before it) is written as a signed number in 5-bit groups, least
- * significant first, 0x20 marking "more groups follow", the last group's 0x10 bit
- * carrying the sign, each 6-bit value stored as the character `48 + value`.
- */
+// pycocotools' compressed `counts` string: each run (from the fourth on, minus the run two
+// before it) as a signed number in 5-bit groups, least significant first, 0x20 meaning "more
+// follow" and the last group's 0x10 the sign, each group written as the character `48 + value`.
 
 /** Encode run lengths as pycocotools' compressed counts string. */
 export function compressCounts(counts: Uint32Array | readonly number[]): string {

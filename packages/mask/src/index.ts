@@ -1,9 +1,6 @@
-/**
- * @crat/mask: pycocotools-compatible COCO run-length encoding on typed arrays.
- *
- * Runs are column-major (pycocotools' layout); bitmaps handed in and out are row-major
- * `Uint8Array`s of `h * w` unless a name says `ColumnMajor`.
- */
+// Public API of @crat/mask: pycocotools-compatible COCO run-length encoding on typed arrays.
+// Runs are column-major (pycocotools' layout); bitmaps handed in and out are row-major
+// `Uint8Array`s of `h * w` unless a name says `ColumnMajor`.
 
 export { decodeRle, decodeRleColumnMajor, encodeColumnMajorMask, encodeMask } from './bitmap.js';
 export { compressCounts, decompressCounts } from './counts-codec.js';

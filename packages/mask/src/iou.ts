@@ -1,3 +1,6 @@
+// IoU matrices of masks and of boxes, bit-identical with pycocotools' `iou` (crowd ground
+// truths included), for evaluation.
+
 import { rleArea, rleToBboxInto } from './measure.js';
 import type { Rle } from './rle.js';
 

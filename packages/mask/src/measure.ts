@@ -1,3 +1,5 @@
+// What an RLE measures, as pycocotools does: its area and its tight box.
+
 import type { Rle } from './rle.js';
 
 /** Number of set pixels (pycocotools `area`). */

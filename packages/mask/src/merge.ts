@@ -1,3 +1,5 @@
+// Union or intersection of same-size RLEs, with pycocotools `merge`'s run structure.
+
 import type { Rle } from './rle.js';
 
 /**

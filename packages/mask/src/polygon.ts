@@ -1,3 +1,5 @@
+// Polygons and boxes rasterized to RLEs bit-exactly as pycocotools' `rleFrPoly` does.
+
 import { mergeRles } from './merge.js';
 import type { Rle } from './rle.js';
 

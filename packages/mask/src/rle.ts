@@ -1,3 +1,5 @@
+// The RLE type in pycocotools' layout, and the check that its runs cover the image.
+
 /**
  * A run-length encoded binary mask in pycocotools' layout: runs walk DOWN each column
  * (column-major, y fastest), alternate background/foreground and always start with a

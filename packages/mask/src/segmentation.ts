@@ -1,3 +1,6 @@
+// COCO/LVIS segmentations to RLEs and back: the JSON forms of an RLE, any annotation's
+// segmentation as one mask (`annToRLE`), and pycocotools' `frPyObjects`.
+
 import type { CompressedRLE, Segmentation, UncompressedRLE } from 'lvis-ts-types';
 import { compressCounts, decompressCounts } from './counts-codec.js';
 import { mergeRles } from './merge.js';

@@ -1,3 +1,6 @@
+// `class-aware`: class-aware sampling (Shen et al. 2016) as mmdetection does it: a class from a
+// random cycle over the classes, then an image from that class's own cycle.
+
 import type { SamplerInit } from '@crat/core';
 import { createRandom, mixSeed, type Random, randomInt, shuffleInPlace } from '@crat/core';
 import { SamplerBase } from './sampler-base.js';

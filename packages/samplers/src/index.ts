@@ -1,3 +1,6 @@
+// Public API of @crat/samplers; importing it registers the `uniform`, `repeat-factor` and
+// `class-aware` samplers.
+
 import './register.js';
 
 export { createRandom, mixSeed, type Random } from '@crat/core';

@@ -1,3 +1,5 @@
+// Side-effect import: registers the samplers in @crat/core's image-sampler registry.
+
 import { imageSamplers } from '@crat/core';
 import { type ClassAwareOptions, ClassAwareSampler } from './class-aware.js';
 import { type RepeatFactorOptions, RepeatFactorSampler } from './repeat-factor.js';

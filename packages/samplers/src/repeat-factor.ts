@@ -1,3 +1,6 @@
+// `repeat-factor`: LVIS repeat-factor sampling (Gupta et al. 2019), each image repeated by its
+// rarest class's factor, rounded stochastically (Detectron2) or up (mmengine).
+
 import type { SamplerDataset, SamplerInit } from '@crat/core';
 import { createRandom, mixSeed, shuffleInPlace } from '@crat/core';
 import { SamplerBase } from './sampler-base.js';

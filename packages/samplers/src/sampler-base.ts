@@ -1,3 +1,6 @@
+// What every sampler shares (sharding, the cursor, `take()`, checkpoint state), so a sampler
+// only says how one epoch's whole stream is built from (seed, epoch).
+
 import type {
   ImageSampler,
   PluginState,

@@ -1,3 +1,5 @@
+// `uniform`: every image once per epoch, shuffled per (seed, epoch) or in dataset order.
+
 import type { SamplerInit } from '@crat/core';
 import { createRandom, mixSeed, shuffleInPlace } from '@crat/core';
 import { SamplerBase } from './sampler-base.js';

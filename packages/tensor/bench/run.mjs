@@ -4,6 +4,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import {
   batchedNms,
+  groupNorm,
   initBackend,
   mapRoiLevels,
   multiLevelRoiAlign,
@@ -105,6 +106,34 @@ function convBench(backend, [n, h, w, c], reps) {
   );
   tf.dispose([x, wt, dy]);
   return ms;
+}
+
+/**
+ * GroupNorm (32 groups) forward + backward on the output of the conv it follows, timed beside
+ * that conv's forward + backward in the same run: the share a GN-everywhere recipe adds.
+ */
+function groupNormBench(backend, shapes, reps) {
+  for (const [n, h, w, c] of shapes) {
+    const x = rand([n, h, w, c]);
+    const wt = rand([3, 3, c, c], 0.05);
+    const dy = rand([n, h, w, c]);
+    const gamma = tf.ones([c]);
+    const beta = tf.zeros([c]);
+    const convG = tf.grads((a, b) => tf.sum(tf.mul(tf.conv2d(a, b, 1, 'same'), dy)));
+    const gnG = tf.grads((a, g, bt) => tf.sum(tf.mul(groupNorm(a, g, bt, 32), dy)));
+    const convMs = time(() => convG([x, wt]), reps);
+    const gnMs = time(() => gnG([x, gamma, beta]), reps);
+    const label = `${n}x${h}x${w}x${c}`;
+    report(backend, `conv3x3 fwd+bwd ${label}`, convMs, 3 * convFlops(n, h, w, 3, 3, c, c));
+    report(
+      backend,
+      `GroupNorm(32) fwd+bwd ${label}`,
+      gnMs,
+      0,
+      `(${((gnMs / convMs) * 100).toFixed(0)}% of the conv)`,
+    );
+    tf.dispose([x, wt, dy, gamma, beta]);
+  }
 }
 
 /** ResNet-18 body + FPN (256 channels, P2..P5), forward + backward w.r.t. every weight. */
@@ -235,7 +264,10 @@ function roiAlignBench(backend, reps) {
  */
 function nmsBench(reps) {
   let state = 1;
-  const rnd = () => (state = (state * 16807) % 2147483647) / 2147483647;
+  const rnd = () => {
+    state = (state * 16807) % 2147483647;
+    return state / 2147483647;
+  };
   for (const [n, classes, iou, what] of [
     [6000, 40, 0.5, '40 classes'],
     [4000, 5, 0.7, '5 RPN levels'],
@@ -262,8 +294,8 @@ function nmsBench(reps) {
 }
 
 const backends = (process.env.CRAT_BENCH_BACKENDS ?? 'wasm,cpu').split(',');
-// CRAT_BENCH_ONLY=conv,resnet,roialign,nms picks a subset
-const only = new Set((process.env.CRAT_BENCH_ONLY ?? 'conv,resnet,roialign,nms').split(','));
+// CRAT_BENCH_ONLY=conv,gn,resnet,roialign,nms picks a subset
+const only = new Set((process.env.CRAT_BENCH_ONLY ?? 'conv,gn,resnet,roialign,nms').split(','));
 console.log(
   `@crat/tensor bench (tfjs ${tf.version_core}, node ${process.version}); median of runs`,
 );
@@ -273,6 +305,17 @@ for (const b of backends) {
   if (b === 'wasm') console.log(`wasm threads: ${wasmThreads()}`);
   if (b === 'wasm') {
     if (only.has('conv')) convBench(b, [2, 64, 64, 64], 9);
+    // the synthetic preset's shapes: FPN P2 at 128 px, the 14x14 mask head on 32 RoIs
+    if (only.has('gn'))
+      groupNormBench(
+        b,
+        [
+          [2, 32, 32, 64],
+          [32, 14, 14, 64],
+          [2, 64, 64, 64],
+        ],
+        7,
+      );
     if (only.has('resnet')) resnetFpnBench(b, [2, 256, 256], 3);
     if (only.has('roialign')) roiAlignBench(b, 5);
   } else {

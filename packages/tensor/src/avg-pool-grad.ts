@@ -1,3 +1,6 @@
+// A correct average-pool gradient on the cpu and wasm backends, whose own kernels divide by the
+// full window where 'same' padding clips it.
+
 import * as tf from '@tensorflow/tfjs-core';
 import {
   AvgPoolGrad,

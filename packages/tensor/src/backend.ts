@@ -1,3 +1,6 @@
+// Choosing and starting the TF.js backend (native GPU, native CPU, wasm, cpu), with clear
+// errors when one is missing, and hooks that run once a backend is active.
+
 import { createRequire } from 'node:module';
 import { availableParallelism } from 'node:os';
 import * as tf from '@tensorflow/tfjs-core';

@@ -1,3 +1,6 @@
+// The cpu backend's kernels replaced because they are wrong (nearest-resize gradient) or far
+// too slow (unsorted segment sum), registered when the cpu backend starts.
+
 import * as tf from '@tensorflow/tfjs-core';
 import {
   type KernelConfig,

@@ -1,3 +1,6 @@
+// Side-effect import: registers the gradients tfjs-core 4.22 lacks and detection code needs
+// (gatherND, scatterND, and zero gradients for comparisons and logical ops).
+
 import * as tf from '@tensorflow/tfjs-core';
 
 /**

@@ -1,3 +1,6 @@
+// Public API of @crat/tensor; importing it also installs the missing gradients and the kernel
+// fixes for the cpu and wasm backends.
+
 export {
   activeBackend,
   type BackendChoice,
@@ -11,6 +14,20 @@ export {
 export { CPU_KERNEL_FIXES, registerCpuKernelFixes } from './cpu-kernels.js';
 export { EXTRA_GRADIENTS } from './extra-gradients.js';
 export * from './ops/index.js';
+export { clipByGlobalNorm, globalNorm } from './optim/grad-clip.js';
+export {
+  gradientStep,
+  type LossOutput,
+  type StepFn,
+  type StepOutput,
+} from './optim/gradient-step.js';
+export { Sgd, type SgdOptions } from './optim/sgd.js';
+export {
+  decodeTensor,
+  type EncodedTensor,
+  encodeTensor,
+  encodeTensorMap,
+} from './optim/tensor-codec.js';
 export {
   registerWasmTrainingKernels,
   setIm2colBudget,

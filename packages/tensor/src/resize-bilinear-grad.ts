@@ -1,3 +1,6 @@
+// A correct bilinear-resize gradient on the cpu and wasm backends, replacing the cpu kernel,
+// which is wrong for PyTorch's align_corners=False interpolation.
+
 import * as tf from '@tensorflow/tfjs-core';
 import { type KernelConfig, type KernelFunc, ResizeBilinearGrad } from '@tensorflow/tfjs-core';
 import { onBackendInit } from './backend.js';

@@ -1,3 +1,5 @@
+// Starting tfjs-backend-wasm's multi-threaded build under Node, which its own loader does not do.
+
 import { randomBytes } from 'node:crypto';
 import { renameSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';

@@ -1,3 +1,6 @@
+// The tests' access to the shared fixtures: where they are (`CRAT_FIXTURES_DIR` or the sibling
+// `shared/fixtures`), reading one, and comparing against it at the README's tolerances.
+
 import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -53,3 +56,4 @@ export function expectScalarClose(got: number, expected: number, what: string): 
     expect.fail(`${what}: got ${got}, expected ${expected} (tolerance ${tol})`);
   }
 }
+export * from './parity-rules.js';

@@ -1,12 +1,15 @@
+// `crat bench experiments`: every loss with and without CRAT, and the CRAT modes on EQLv2,
+// trained on a budget for each seed and written as Markdown tables.
+
 import { mkdirSync, readFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { join, resolve } from 'node:path';
+import { writeFileAtomic, writeJsonAtomic } from '@crat/core';
 import { CRAT_MODES, type CratMode, DEFAULT_CRAT_MODE } from '@crat/crat-transfuse';
 import type { BackendChoice } from '@crat/tensor';
 import { loadConfig } from '../config/load.js';
 import { ensureDataset } from '../run/synth-dataset.js';
 import { trainFromConfig } from '../run/train.js';
-import { writeFileAtomic, writeJsonAtomic } from '../train/atomic.js';
 import { formatDuration, type ProgressStream } from '../train/progress.js';
 import {
   aggregateRuns,
@@ -173,6 +176,8 @@ export async function runExperiments(o: ExperimentsOptions): Promise<string> {
         config: spec.config,
         cfgOptions: [...cfgOptions, ...valOverrides],
         workDir: join(root, name),
+        // the bench owns its run folders: a new bench replaces the earlier one's runs
+        overwrite: true,
         cwd,
         log: () => {},
         progress: o.progress ?? process.stdout,

@@ -1,3 +1,5 @@
+// `crat bench`: the command line of the benchmarks that train (`experiments`).
+
 import type { BackendChoice } from '@crat/tensor';
 import type { Command } from 'commander';
 import { runExperiments } from '../bench/experiments.js';
@@ -33,7 +35,11 @@ export function registerBench(program: Command): void {
     .option('--out <file>', 'Markdown output', 'work_dirs/bench_experiments/experiments.md')
     .option('--val-images <n>', 'evaluate on the first N val images (default: all)')
     .option('--backend <name>', 'TF.js backend (default wasm)')
-    .option('--work-dir <dir>', 'where the runs go', 'work_dirs/bench_experiments')
+    .option(
+      '--work-dir <dir>',
+      'where the runs go (each replaces an earlier run of its name)',
+      'work_dirs/bench_experiments',
+    )
     .option('--only <names...>', 'only experiments whose name contains one of these')
     .action(async (o: ExperimentsCliOptions) => {
       const md = await runExperiments({

@@ -1,5 +1,9 @@
-import { mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+// `crat eval`: LVIS evaluation of a results file, with progress over categories and an
+// optional JSON report.
+
+import { mkdir } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
+import { writeJsonAtomic } from '@crat/core';
 import { LVIS, LVISEval, LVISResults } from '@crat/lvis';
 import type { Command } from 'commander';
 import type { IouType, LVISEvalReport } from 'lvis-ts-types';
@@ -21,6 +25,11 @@ export interface EvalCommandResult {
   /** The official 13-line table. */
   table: string;
   seconds: number;
+  /**
+   * Inputs evaluated as the official API does but probably wrong, naming the records:
+   * negative scores, and (for segm) polygons pycocotools treats specially.
+   */
+  warnings: string[];
 }
 
 /** Load, evaluate, and write the report atomically (temporary file, then rename). */
@@ -44,8 +53,14 @@ export async function runEvalCommand(opts: EvalCommandOptions): Promise<EvalComm
     report: ev.report(),
     table: ev.format(),
     seconds: (performance.now() - t0) / 1000,
+    // ground-truth polygons are rasterized for segm only
+    warnings: [...(opts.type === 'segm' ? gt.warnings : []), ...dt.warnings],
   };
-  if (opts.json) writeJsonAtomic(opts.json, result.report);
+  if (opts.json) {
+    const target = resolve(opts.json);
+    await mkdir(dirname(target), { recursive: true });
+    await writeJsonAtomic(target, result.report, 2);
+  }
   return result;
 }
 
@@ -75,20 +90,6 @@ function categoryProgress(
   };
 }
 
-/** Write JSON to a temporary file beside the target, then rename it into place. */
-export function writeJsonAtomic(path: string, value: unknown): void {
-  const target = resolve(path);
-  mkdirSync(dirname(target), { recursive: true });
-  const tmp = `${target}.tmp-${process.pid}`;
-  try {
-    writeFileSync(tmp, `${JSON.stringify(value, null, 2)}\n`);
-    renameSync(tmp, target);
-  } catch (err) {
-    rmSync(tmp, { force: true });
-    throw new Error(`cannot write ${target}: ${(err as Error).message}`);
-  }
-}
-
 export function registerEval(program: Command): void {
   program
     .command('eval')
@@ -107,13 +108,14 @@ export function registerEval(program: Command): void {
         if (threads !== undefined && !(Number.isInteger(threads) && threads >= 1)) {
           throw new Error(`--threads must be a positive integer, got '${o.threads}'`);
         }
-        const { table, seconds } = await runEvalCommand({
+        const { table, seconds, warnings } = await runEvalCommand({
           gt: o.gt,
           results: o.results,
           type: o.type as IouType,
           json: o.json,
           threads,
         });
+        for (const w of warnings) console.error(`warning: ${w}`);
         console.log(table);
         console.error(`evaluated in ${seconds.toFixed(2)} s${o.json ? `; wrote ${o.json}` : ''}`);
       },

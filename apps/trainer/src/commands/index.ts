@@ -1,5 +1,8 @@
+// The list of `crat` sub-commands, each added to the program by its own module's function.
+
 import type { Command } from 'commander';
 import { registerBench } from './bench.js';
+import { registerConvert } from './convert.js';
 import { registerEval } from './eval.js';
 import { registerInfo } from './info.js';
 import { registerReport } from './report.js';
@@ -15,5 +18,6 @@ export const COMMANDS: ((program: Command) => void)[] = [
   registerReport,
   registerTrain,
   registerTest,
+  registerConvert,
   registerBench,
 ];

@@ -1,3 +1,5 @@
+// `crat info`: prints the machine and plug-in summary, as text or JSON.
+
 import type { Command } from 'commander';
 import { collectInfo, formatInfo } from '../info.js';
 

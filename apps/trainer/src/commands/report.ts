@@ -1,3 +1,5 @@
+// `crat report`: the command line over `writeReport`.
+
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import { writeReport } from '../report/index.js';

@@ -1,3 +1,6 @@
+// `crat synth`: the command line of the synthetic dataset generator, with its progress line and
+// summary.
+
 import { generateSynthDataset, type SynthResult } from '@crat/lvis-synth';
 import type { Command } from 'commander';
 
@@ -50,6 +53,11 @@ export function summarizeSynth(r: SynthResult): string {
     `wrote ${r.out} in ${r.seconds.toFixed(1)} s`,
     `  train: ${r.counts.trainImages} images, ${r.counts.trainAnnotations} annotations -> ${r.trainAnnotationFile}`,
     `  val:   ${r.counts.valImages} images, ${r.counts.valAnnotations} annotations -> ${r.valAnnotationFile}`,
+    ...(r.minivalAnnotationFile
+      ? [
+          `  minival: ${r.counts.minivalImages} images, ${r.counts.minivalAnnotations} annotations -> ${r.minivalAnnotationFile} (held back for recipe and model choices)`,
+        ]
+      : []),
     `  ${r.classes.length} classes: ${groups.f} frequent, ${groups.c} common, ${groups.r} rare`,
   ].join('\n');
 }
@@ -62,6 +70,12 @@ export function registerSynth(program: Command): void {
     .option('--seed <n>', 'random seed', integer('seed'), 0)
     .option('--train <n>', 'train images', integer('train'), 3000)
     .option('--val <n>', 'val images', integer('val'), 600)
+    .option(
+      '--minival <n>',
+      'minival images (held back for choices; 0: none)',
+      integer('minival'),
+      300,
+    )
     .option('--size <px>', 'image side in pixels', integer('size'), 128)
     .option('--families <n>', 'shape families (1-10)', integer('families'), 8)
     .option('--variants <n>', 'appearance variants per family (1-6)', integer('variants'), 5)
@@ -77,6 +91,7 @@ export function registerSynth(program: Command): void {
         seed: number;
         train: number;
         val: number;
+        minival: number;
         size: number;
         families: number;
         variants: number;
@@ -88,6 +103,7 @@ export function registerSynth(program: Command): void {
           seed: opts.seed,
           trainImages: opts.train,
           valImages: opts.val,
+          minivalImages: opts.minival,
           size: opts.size,
           families: opts.families,
           variants: opts.variants,

@@ -1,3 +1,5 @@
+// `crat test`: the command line over `testFromConfig`.
+
 import type { BackendChoice } from '@crat/tensor';
 import type { Command } from 'commander';
 import { testFromConfig } from '../run/test.js';
@@ -17,7 +19,7 @@ export function registerTest(program: Command): void {
     .requiredOption('--config <file>', 'config file the checkpoint was trained with')
     .requiredOption(
       '--checkpoint <path>',
-      'checkpoint folder, work dir (newest checkpoint) or .safetensors file',
+      'checkpoint folder, work dir (newest checkpoint), .safetensors file, or a PyTorch .pth (mmdetection or torchvision)',
     )
     .option('--cfg-options <pairs...>', 'overrides as key=value')
     .option('--backend <name>', 'TF.js backend: auto, tensorflow-gpu, tensorflow, wasm, cpu')

@@ -1,4 +1,7 @@
-import { type ConfigObject, isPlainObject } from './merge.js';
+// `--cfg-options` overrides: parsed as mmengine's `DictAction` does, then set on a config by
+// dotted key.
+
+import { type ConfigObject, isPlainObject } from '@crat/core';
 
 export class CfgOptionsError extends Error {
   override name = 'CfgOptionsError';

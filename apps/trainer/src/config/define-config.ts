@@ -1,17 +1,7 @@
-import type { CratConfigInput } from './schema.js';
+// `defineConfig`: the typed identity that config files export.
 
-/**
- * Every field optional, recursively, except inside arrays: arrays replace the base's
- * array whole when merged, so an array given in a child must be complete.
- */
-export type DeepPartial<T> = T extends readonly unknown[]
-  ? T
-  : T extends object
-    ? { [K in keyof T]?: DeepPartial<T[K]> } & {
-        /** Replace the base's value at this key instead of merging into it (mmengine's `_delete_`). */
-        _delete_?: boolean;
-      }
-    : T;
+import type { DeepPartial } from '@crat/core';
+import type { CratConfigInput } from './schema.js';
 
 /** What a config file exports: part of a config, completed by its `_base_` files. */
 export type ConfigFile = DeepPartial<CratConfigInput> & {

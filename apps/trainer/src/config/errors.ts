@@ -1,3 +1,5 @@
+// The error every config problem raises, naming the file and, where there is one, the field.
+
 export class ConfigError extends Error {
   override name = 'ConfigError';
   constructor(

@@ -1,11 +1,15 @@
+// Loading a config file: its `_base_` files merged under it, `--cfg-options` and the model
+// preset applied, then validation whose errors name the file that set each bad field.
+
 import { existsSync } from 'node:fs';
 import { basename, dirname, extname, relative, resolve } from 'node:path';
+import { type ConfigObject, deepMerge, isPlainObject, type Provenance, sourceOf } from '@crat/core';
 import { createJiti } from 'jiti';
 import type { z } from 'zod';
 import { applyCfgOptions, parseCfgOptions } from './cfg-options.js';
 import { defineConfig } from './define-config.js';
 import { ConfigError } from './errors.js';
-import { type ConfigObject, deepMerge, isPlainObject, type Provenance, sourceOf } from './merge.js';
+import { expandModelPreset } from './model-preset.js';
 import { type CratConfig, configSchema } from './schema.js';
 
 export interface LoadConfigOptions {
@@ -53,7 +57,18 @@ export async function loadConfig(
     for (const key of parsed.keys()) provenance.set(key, CFG_OPTIONS_SOURCE);
   }
 
-  const result = configSchema.safeParse(raw, { reportInput: true });
+  let expanded: ConfigObject;
+  try {
+    expanded = expandModelPreset(raw);
+  } catch (err) {
+    const source = sourceOf(provenance, ['model', 'preset']) ?? abs;
+    throw new ConfigError(
+      `${show(source)}: model.preset: ${(err as Error).message}`,
+      source,
+      'model.preset',
+    );
+  }
+  const result = configSchema.safeParse(expanded, { reportInput: true });
   if (!result.success) {
     throw validationError(result.error, abs, provenance, show);
   }

@@ -1,10 +1,12 @@
+// The trainer's config schema (zod), composed from the detector's own, validated after every
+// `_base_` is merged and every `--cfg-options` override applied.
+
+import { detectorConfigObject, refineDetectorConfig } from '@crat/detector';
 import { z } from 'zod';
 
-// The trainer's configuration, validated after every `_base_` is merged and every
-// `--cfg-options` override applied. Plug-in entries (`loss`, `transfers`, `sampler`) are
-// `{ type, ...options }`: the schema checks their shape here; their options are checked
-// against the plug-in's registered defaults when the trainer builds them, because the
-// plug-in packages own those.
+// Plug-in entries (`loss`, `transfers`, `sampler`) are `{ type, ...options }`: the schema checks
+// their shape here; their options are checked against the plug-in's registered defaults when the
+// trainer builds them, because the plug-in packages own those.
 
 const positiveInt = z.number().int().positive();
 const nonNegativeInt = z.number().int().nonnegative();
@@ -16,57 +18,17 @@ const scale = z.tuple([positiveInt, positiveInt]);
 /** A plug-in entry: `{ type: 'seesaw', p: 0.8, q: 2 }`. */
 export const pluginSchema = z.looseObject({ type: z.string().min(1) });
 
-export const modelSchema = z.strictObject({
-  /** Detector preset name (`@crat/detector`), e.g. `mask_rcnn_r50_fpn` or the CPU-sized `mask_rcnn_r18_fpn_cpu`. */
-  preset: z.string().min(1),
-  /** Foreground classes C (LVIS v1: 1203). */
-  numClasses: positiveInt,
-  withMask: z.boolean().default(true),
-  backbone: z
-    .strictObject({
-      depth: z.union([z.literal(18), z.literal(34), z.literal(50), z.literal(101)]).optional(),
-      /** Stages frozen from the stem on (-1: none, 1: stem + res2, as mmdetection). */
-      frozenStages: z.number().int().min(-1).max(4).optional(),
-      /** Keep batch-norm statistics frozen (mmdetection `norm_eval`). */
-      normEval: z.boolean().optional(),
-      /** Channels of the stem and first stage (64 in torchvision); smaller for CPU presets. */
-      baseWidth: positiveInt.optional(),
-    })
-    .default({}),
-  neck: z
-    .strictObject({
-      /** FPN width (256 in mmdetection). */
-      outChannels: positiveInt.optional(),
-      numOuts: positiveInt.optional(),
-    })
-    .default({}),
-  rpn: z
-    .strictObject({
-      anchorScales: z.array(z.number().positive()).min(1).optional(),
-      anchorRatios: z.array(z.number().positive()).min(1).optional(),
-      anchorStrides: z.array(positiveInt).min(1).optional(),
-      samplerNum: positiveInt.optional(),
-      samplerPosFraction: fraction.optional(),
-      nmsIou: fraction.optional(),
-      preNmsTopKTrain: positiveInt.optional(),
-      maxPerImgTrain: positiveInt.optional(),
-      preNmsTopKTest: positiveInt.optional(),
-      maxPerImgTest: positiveInt.optional(),
-    })
-    .default({}),
-  roi: z
-    .strictObject({
-      samplerNum: positiveInt.optional(),
-      samplerPosFraction: fraction.optional(),
-      /** Shared2FC width (1024 in mmdetection). */
-      fcChannels: positiveInt.optional(),
-      roiOutputSize: positiveInt.optional(),
-      maskRoiOutputSize: positiveInt.optional(),
-      numMaskConvs: nonNegativeInt.optional(),
-      maskConvChannels: positiveInt.optional(),
-    })
-    .default({}),
-});
+/**
+ * The detector (`@crat/detector`'s Mask R-CNN): `preset` names its defaults, and every other
+ * field is the detector's own config tree (`backbone`, `neck`, `rpnHead`, `roiHead`, `test`),
+ * merged onto the preset before validation, with the detector's own names and checks.
+ */
+export const modelSchema = detectorConfigObject
+  .extend({
+    /** Detector preset name, e.g. `mask_rcnn_r50_fpn` or the CPU-sized `mask_rcnn_r18_fpn_cpu`. */
+    preset: z.string().min(1),
+  })
+  .superRefine(refineDetectorConfig);
 
 export const transferSchema = z.looseObject({
   type: z.string().min(1),
@@ -85,6 +47,8 @@ export const datasetSchema = z.strictObject({
   type: z.enum(['lvis', 'synth']),
   train: splitSchema,
   val: splitSchema,
+  /** A held-back split for recipe and model choices (the synthetic set's `minival`), never the reported val. */
+  minival: splitSchema.optional(),
   test: splitSchema.optional(),
   /**
    * The synthetic generator (`@crat/lvis-synth`), used when `type` is `synth`: the folder it
@@ -97,7 +61,10 @@ export const datasetSchema = z.strictObject({
       seed: nonNegativeInt.default(0),
     })
     .optional(),
-  /** Skip a missing or corrupt image with a warning instead of failing. */
+  /**
+   * Leave a missing or undecodable image out of its batch with a warning naming the file
+   * (training and evaluation) instead of stopping with an error.
+   */
   skipBadImages: z.boolean().default(false),
 });
 
@@ -116,7 +83,6 @@ export const pipelineSchema = z.strictObject({
   }),
   mean: rgb.default([123.675, 116.28, 103.53]),
   std: rgb.default([58.395, 57.12, 57.375]),
-  toRgb: z.boolean().default(true),
   padDivisor: positiveInt.default(32),
 });
 
@@ -139,6 +105,16 @@ export const optimizerSchema = z.strictObject({
   gradClip: z.strictObject({ maxNorm: z.number().positive() }).nullable().default(null),
   /** Micro-batches summed into one optimizer step (batch 2 x 8 emulates mmdetection's 16). */
   accumulationSteps: positiveInt.default(1),
+  /**
+   * Weight-decay multipliers by parameter kind (mmdetection `paramwise_cfg`): norm layers'
+   * gamma and beta (`normDecayMult: 0` in from-scratch recipes) and biases.
+   */
+  paramwise: z
+    .strictObject({
+      normDecayMult: z.number().nonnegative().default(1),
+      biasDecayMult: z.number().nonnegative().default(1),
+    })
+    .default({ normDecayMult: 1, biasDecayMult: 1 }),
 });
 
 export const warmupSchema = z.strictObject({
@@ -195,16 +171,13 @@ export const scheduleSchema = z
   });
 
 const intervalSchema = z.strictObject({
-  /** Every `interval` epochs or iterations (the schedule's unit unless `by` says otherwise); 0 disables. */
+  /**
+   * Every `interval` epochs or iterations (the schedule's unit unless `by` says otherwise).
+   * 0: none during training; checkpoints are still written at the end and on Ctrl-C, and a
+   * completed run is still evaluated once at the end.
+   */
   interval: nonNegativeInt,
   by: z.enum(['epoch', 'iter']).optional(),
-});
-
-export const testCfgSchema = z.strictObject({
-  scoreThr: z.number().nonnegative().default(1e-4),
-  nmsIou: fraction.default(0.5),
-  maxPerImg: positiveInt.default(300),
-  maskThr: fraction.default(0.5),
 });
 
 export const backendSchema = z.enum(['auto', 'tensorflow-gpu', 'tensorflow', 'wasm', 'cpu']);
@@ -226,8 +199,12 @@ export const configSchema = z.strictObject({
     .extend({ maxKeep: nonNegativeInt.default(0) })
     .default({ interval: 1, maxKeep: 0 }),
   evaluation: intervalSchema
-    .extend({ metrics: z.array(z.enum(['bbox', 'segm'])).default(['bbox', 'segm']) })
-    .default({ interval: 1, metrics: ['bbox', 'segm'] }),
+    .extend({
+      metrics: z.array(z.enum(['bbox', 'segm'])).default(['bbox', 'segm']),
+      /** The split evaluated during and after training: `val` (reported) or `minival` (for choosing). */
+      split: z.enum(['val', 'minival']).default('val'),
+    })
+    .default({ interval: 1, metrics: ['bbox', 'segm'], split: 'val' }),
   log: z.strictObject({ interval: positiveInt.default(50) }).default({ interval: 50 }),
   seed: nonNegativeInt.default(0),
   backend: backendSchema.default('auto'),
@@ -240,7 +217,6 @@ export const configSchema = z.strictObject({
    * parameter is frozen. Omitted: everything trains.
    */
   trainable: z.array(z.string().min(1)).min(1).nullable().default(null),
-  testCfg: testCfgSchema.default({ scoreThr: 1e-4, nmsIou: 0.5, maxPerImg: 300, maskThr: 0.5 }),
 });
 
 /** A validated, fully merged config: every default filled in. */
@@ -254,7 +230,6 @@ export type OptimizerConfig = CratConfig['optimizer'];
 export type ScheduleConfig = CratConfig['schedule'];
 export type WarmupConfig = z.output<typeof warmupSchema>;
 export type LrPolicyConfig = z.output<typeof lrPolicySchema>;
-export type TestConfig = CratConfig['testCfg'];
 export type PluginEntry = z.output<typeof pluginSchema>;
 export type TransferEntry = z.output<typeof transferSchema>;
 export type BackendOption = z.output<typeof backendSchema>;

@@ -1,3 +1,6 @@
+// The report's images as PNGs for embedding: a box cropped from its image with some context,
+// and a matrix drawn one pixel per cell.
+
 import sharp from 'sharp';
 
 export interface CropOptions {

@@ -1,7 +1,10 @@
+// The training report as one self-contained HTML page (no network, no library): loss curves,
+// AP per frequency group and per class, and the CRAT transfer matrix with its top samples.
+
 import { join } from 'node:path';
+import { writeFileAtomic } from '@crat/core';
 import type { LVISEvalReport } from 'lvis-ts-types';
 import { LVIS_METRIC_NAMES } from 'lvis-ts-types';
-import { writeFileAtomic } from '../train/atomic.js';
 import { cropWithBox, matrixPng, pngDataUri } from './crops.js';
 import { type ReadReportOptions, type ReportInputs, readReportInputs } from './inputs.js';
 import {

@@ -1,3 +1,6 @@
+// The report's public API: reading a work dir, rendering and writing its HTML page, and the
+// CRAT transfer files it shows.
+
 export { cropWithBox, matrixPng, pngDataUri } from './crops.js';
 export {
   downsample,

@@ -1,3 +1,6 @@
+// Everything the report draws, read from a work dir: metrics, evaluations, categories with
+// their training counts, CRAT transfer files, and where each image file is.
+
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { isAbsolute, join, resolve } from 'node:path';
 import type { LVISEvalReport } from 'lvis-ts-types';

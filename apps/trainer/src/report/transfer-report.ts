@@ -1,3 +1,8 @@
+// The report's CRAT transfer files: their format, their validation, and their conversion from
+// CRAT's diagnostics summary.
+
+import type { CratDiagnostics, TargetClassDiagnostics, TransfusedRoi } from '@crat/crat-transfuse';
+
 /** One transfused RoI shown in the report: the box a source-class RoI trained a target class on. */
 export interface TransferSample {
   imageId: number;
@@ -78,20 +83,15 @@ export function validateTransferReport(v: unknown, file: string): TransferReport
   };
 }
 
-/** The summary `@crat/crat-transfuse` produces (`TransferDiagnostics.summary`), as far as the report needs it. */
-export interface CratSummaryLike {
+/**
+ * The summary `@crat/crat-transfuse` produces (`CratDiagnostics`), as far as the report needs
+ * it: picked from its types, so a change there that the report depends on fails to compile here.
+ */
+export interface CratSummaryLike extends Pick<CratDiagnostics, 'numClasses'> {
   branch?: string;
-  numClasses: number;
-  targets: {
-    target: number;
-    topSources: { source: number; weight: number }[];
-    topRois: {
-      imageId: number | null;
-      box: [number, number, number, number] | null;
-      sourceClass: number;
-      weight: number;
-    }[];
-  }[];
+  targets: (Pick<TargetClassDiagnostics, 'target' | 'topSources'> & {
+    topRois: Pick<TransfusedRoi, 'imageId' | 'box' | 'sourceClass' | 'weight'>[];
+  })[];
 }
 
 /**

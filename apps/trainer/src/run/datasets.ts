@@ -1,3 +1,5 @@
+// An annotation file as a detection dataset, streamed when it is past V8's string limit.
+
 import { LvisDetectionDataset } from '@crat/data';
 import { readJsonFile } from '@crat/lvis';
 import type { LVISDataset } from 'lvis-ts-types';

@@ -1,57 +1,31 @@
+// What the trainer needs from a detector, and the registration of the one it builds. The
+// trainer composes against this interface, so the loop, data, evaluation and report wiring
+// can be tested with a small stand-in model; `@crat/detector`'s Mask R-CNN plugs in through
+// `registerDetectorBackend` (detector-adapter.ts).
+
 import type { LossTerms, PluginState, TaskTransfer } from '@crat/core';
+import type { Detections, DetectorBatch, DetectorInputs, TrainContext } from '@crat/detector';
 import type * as tf from '@tensorflow/tfjs-core';
 import type { LVISResult } from 'lvis-ts-types';
 import type { CratConfig } from '../config/schema.js';
 
-// What the trainer needs from a detector, structurally (these match `@crat/detector`'s
-// DetectorBatch / Detections / MaskRCNN). The trainer composes against this interface and
-// the detector package plugs in through `registerDetectorBackend`, so the loop, data,
-// evaluation and report wiring can be tested with a small stand-in model.
-
-/** Per-image facts beside the pixels; shapes are `[height, width]`. */
-export interface DetectorImageMeta {
-  imageId: number;
-  imageShape: [number, number];
-  padShape?: [number, number];
-  originalShape: [number, number];
-  scaleFactor: [number, number];
-  flipped?: boolean;
-}
-
-export interface DetectorInputs {
-  images: tf.Tensor4D;
-  metas: DetectorImageMeta[];
-}
-
-/** A training batch: per image, `4·G` box values (x1,y1,x2,y2 resized pixels), `G` labels, `G` bitmaps at `imageShape`. */
-export interface DetectorBatch extends DetectorInputs {
-  gtBoxes: Float32Array[];
-  gtLabels: Int32Array[];
-  gtMasks: Uint8Array[][];
-}
-
-/** Detections of one image in original pixels. */
-export interface Detections {
-  imageId: number;
-  boxes: Float32Array;
-  scores: Float32Array;
-  labels: Int32Array;
-  masks?: Uint8Array[];
-  originalShape: [number, number];
-}
+export type { Detections, DetectorBatch, DetectorImageMeta, DetectorInputs } from '@crat/detector';
 
 export interface DetectorParam {
   /** State-dict name (mmdetection's), what `trainable` globs match. */
   name: string;
   variable: tf.Variable;
   trainable: boolean;
+  /** What it is, for per-kind weight decay (`optimizer.paramwise`); a weight when absent. */
+  role?: 'weight' | 'bias' | 'norm';
 }
 
 export interface DetectorModel {
   readonly params: { all(): DetectorParam[] };
   readonly transfers: readonly Pick<TaskTransfer, 'branch' | 'diagnostics'>[];
-  computeLosses(batch: DetectorBatch, ctx: { iteration: number }): LossTerms;
-  detect(inputs: DetectorInputs, opts?: { withMasks?: boolean }): Promise<Detections[]>;
+  /** Every loss term of a training batch (inside a gradient scope; the caller owns them). */
+  loss(batch: DetectorBatch, ctx: TrainContext): { terms: LossTerms };
+  predict(inputs: DetectorInputs, opts?: { withMasks?: boolean }): Promise<Detections[]>;
   /** Sampler RNG and plug-in state (checkpointed beside the weights). */
   getState(): PluginState;
   setState(state: PluginState): void;
@@ -59,19 +33,21 @@ export interface DetectorModel {
 }
 
 /** How the trainer builds, saves and loads a detector, and turns its output into LVIS results. */
-export interface DetectorBackend {
+export interface DetectorBackend<M extends DetectorModel = DetectorModel> {
   /** Weights file name inside a checkpoint (`model.safetensors`). */
   readonly weightsFileName: string;
-  create(cfg: CratConfig, classInstanceCounts?: number[]): DetectorModel;
-  saveWeights(model: DetectorModel, path: string): Promise<void>;
-  loadWeights(model: DetectorModel, path: string): Promise<void>;
+  create(cfg: CratConfig, classInstanceCounts?: number[]): M;
+  saveWeights(model: M, path: string): Promise<void>;
+  loadWeights(model: M, path: string): Promise<void>;
   toLvisResults(dets: Detections, categoryIds: ArrayLike<number>): LVISResult[];
 }
 
 let registered: DetectorBackend | null = null;
 
 /** Make a detector available to `crat train` / `crat test`. */
-export function registerDetectorBackend(backend: DetectorBackend): void {
+export function registerDetectorBackend<M extends DetectorModel>(
+  backend: DetectorBackend<M>,
+): void {
   registered = backend;
 }
 

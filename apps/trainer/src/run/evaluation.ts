@@ -1,4 +1,8 @@
+// LVIS evaluation of a run's results, and its outputs: the `eval/` record, the metrics-log
+// fields and the printed table.
+
 import { join } from 'node:path';
+import { writeJsonAtomic } from '@crat/core';
 import { LVIS, LVISEval, LVISResults } from '@crat/lvis';
 import {
   type IouType,
@@ -7,7 +11,6 @@ import {
   type LVISResult,
 } from 'lvis-ts-types';
 import type { EvalRecord } from '../report/inputs.js';
-import { writeJsonAtomic } from '../train/atomic.js';
 
 export type EvalReports = Partial<Record<IouType, LVISEvalReport>>;
 

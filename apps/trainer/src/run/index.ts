@@ -1,4 +1,13 @@
+// The runs' public API: `crat train` and `crat test` from a config, the detector they build,
+// datasets, inference, evaluation and the files a run writes.
+
 export { loadDetectionDataset } from './datasets.js';
+export {
+  buildMaskRcnn,
+  detectorConfigOf,
+  ModelConfigError,
+  maskRcnnBackend,
+} from './detector-adapter.js';
 export {
   type Detections,
   type DetectorBackend,
@@ -10,7 +19,6 @@ export {
   detectorBackend,
   registerDetectorBackend,
 } from './detector-api.js';
-export { toDetectorBatch, toDetectorInputs, toDetectorMeta } from './detector-batch.js';
 export {
   type EvalReports,
   evaluateResults,
@@ -21,7 +29,7 @@ export {
 } from './evaluation.js';
 export { type InferenceOptions, predictDataset } from './inference.js';
 export { absoluteDatasetPaths, writeRunConfig } from './run-config.js';
-export { type EnsureSynthOptions, ensureDataset } from './synth-dataset.js';
+export { type EnsureSynthOptions, ensureDataset, GENERATED_MARKER } from './synth-dataset.js';
 export { type TestOptions, testFromConfig } from './test.js';
 export {
   detectorWeightsIO,
@@ -31,3 +39,4 @@ export {
 } from './train.js';
 export { globToRegExp, type NamedParam, selectTrainable } from './trainable.js';
 export { writeTransferReports } from './transfer-outputs.js';
+export { WorkDirError } from './work-dir.js';

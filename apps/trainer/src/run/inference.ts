@@ -1,9 +1,11 @@
+// Inference over a whole dataset with the config's test pipeline, as LVIS result records.
+
 import { DataLoader, type LvisDetectionDataset } from '@crat/data';
+import { detectorInputsFromCollated } from '@crat/detector';
 import { UniformSampler } from '@crat/samplers';
 import type { LVISResult } from 'lvis-ts-types';
 import type { CratConfig } from '../config/schema.js';
 import type { DetectorBackend, DetectorModel } from './detector-api.js';
-import { toDetectorInputs } from './detector-batch.js';
 
 export interface InferenceOptions {
   /** Images at a time (default: the config's batch size). */
@@ -54,7 +56,7 @@ export async function predictDataset(
     for (let b = 0; b < Math.ceil(n / batchSize); b++) {
       const batch = await loader.next();
       try {
-        const dets = await model.detect(toDetectorInputs(batch), {
+        const dets = await model.predict(detectorInputsFromCollated(batch), {
           withMasks: o.withMasks ?? true,
         });
         dets.forEach((d, k) => {

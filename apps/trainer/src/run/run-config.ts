@@ -1,7 +1,10 @@
+// What a run was trained from, recorded as `<workDir>/config.json` with absolute paths, for
+// `crat report` and `crat test`.
+
 import { join, resolve } from 'node:path';
+import { writeJsonAtomic } from '@crat/core';
 import type { LoadedConfig } from '../config/load.js';
 import type { CratConfig } from '../config/schema.js';
-import { writeJsonAtomic } from '../train/atomic.js';
 
 /** The config with every dataset path made absolute (relative ones are taken from `cwd`). */
 export function absoluteDatasetPaths(cfg: CratConfig, cwd = process.cwd()): CratConfig {

@@ -1,17 +1,23 @@
+// `crat test`: a checkpoint, checked against its checksums and against the config it was
+// trained with, run over the test (or val) split and evaluated.
+
 import { existsSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
+import { basename, dirname, join, resolve } from 'node:path';
+import { writeJsonAtomic } from '@crat/core';
 import { LVIS } from '@crat/lvis';
 import { type BackendChoice, initBackend } from '@crat/tensor';
 import type { IouType } from 'lvis-ts-types';
 import { loadConfig } from '../config/load.js';
-import { writeJsonAtomic } from '../train/atomic.js';
-import { checkpointWeightsFile } from '../train/checkpoint.js';
+import type { CratConfig } from '../config/schema.js';
+import { type CheckpointWeights, checkpointWeightsFile } from '../train/checkpoint.js';
 import { ProgressReporter } from '../train/progress.js';
+import { configDifferences, formatDifferences } from './config-diff.js';
 import { loadDetectionDataset } from './datasets.js';
 import { type DetectorBackend, detectorBackend } from './detector-api.js';
 import { type EvalReports, evaluateResults, formatEvalTable } from './evaluation.js';
 import { predictDataset } from './inference.js';
 import './plugins.js';
+import { recordedConfig } from './work-dir.js';
 
 export interface TestOptions {
   config: string;
@@ -42,12 +48,14 @@ export async function testFromConfig(
     ? await loadDetectionDataset(at(cfg.dataset.train.annFile), at(cfg.dataset.train.imgDir))
     : null;
   const counts = train ? Array.from(train.classCounts().instances) : undefined;
+  const ckpt = await checkpointWeightsFile(at(o.checkpoint), detector.weightsFileName);
+  const dataset = await loadDetectionDataset(at(split.annFile), at(split.imgDir));
+  checkTrainedWith(ckpt, cfg, Array.from(dataset.labels.categoryIds), log);
+  const weights = ckpt.file;
   const model = detector.create(cfg, counts);
   try {
-    const weights = checkpointWeightsFile(at(o.checkpoint), detector.weightsFileName);
     await detector.loadWeights(model, weights);
-    log(`weights ${weights}`);
-    const dataset = await loadDetectionDataset(at(split.annFile), at(split.imgDir));
+    log(`weights ${weights}${ckpt.verified ? ' (checksum verified)' : ''}`);
     const bar = new ProgressReporter({
       unit: 'inference',
       total: dataset.numImages,
@@ -68,5 +76,56 @@ export async function testFromConfig(
     return { reports, resultsFile };
   } finally {
     model.dispose();
+  }
+}
+
+/** Config fields read only at test time: they may differ from training. */
+const TEST_TIME = [/^model\.test\./, /^model\.rpnHead\.test\./];
+
+/**
+ * Refuse a checkpoint trained with another classification loss or other classes than the
+ * config says (its scores would mean something else: a cross-entropy config on an EQLv2
+ * checkpoint scores every class with the wrong function); warn about other model fields
+ * that differ. The checkpoint's meta.json records what it was trained with; older ones
+ * fall back to their work dir's config.json.
+ */
+function checkTrainedWith(
+  ckpt: CheckpointWeights,
+  cfg: CratConfig,
+  categoryIds: number[],
+  log: (m: string) => void,
+): void {
+  const dir = dirname(ckpt.file);
+  const fromMeta = ckpt.meta?.trainedWith as Record<string, unknown> | undefined;
+  const workDir = dirname(dirname(dir));
+  const rec =
+    fromMeta ??
+    (ckpt.meta && basename(dirname(dir)) === 'checkpoints' ? recordedConfig(workDir) : null);
+  if (!rec) {
+    log(`warning: ${ckpt.file}: no record of the config it was trained with; not checked`);
+    return;
+  }
+  const source = fromMeta ? join(dir, 'meta.json') : join(workDir, 'config.json');
+  const given = { model: cfg.model, loss: cfg.loss, categoryIds };
+  const recorded = {
+    model: rec.model,
+    loss: rec.loss,
+    categoryIds: rec.categoryIds ?? categoryIds,
+  };
+  const diffs = configDifferences(recorded, given).filter(
+    (d) => !TEST_TIME.some((re) => re.test(d.path)),
+  );
+  const fatal = diffs.filter(
+    (d) => d.path.startsWith('loss') || d.path === 'model.numClasses' || d.path === 'categoryIds',
+  );
+  if (fatal.length) {
+    throw new Error(
+      `${ckpt.file} was trained with another loss or other classes than the config (recorded in ${source}; recorded → config):\n${formatDifferences(fatal)}\nuse the config it was trained with`,
+    );
+  }
+  if (diffs.length) {
+    log(
+      `warning: the config differs from the one ${ckpt.file} was trained with (recorded in ${source}; recorded → config):\n${formatDifferences(diffs)}`,
+    );
   }
 }

@@ -1,3 +1,6 @@
+// Which parameters train: the model's trainable ones, narrowed by the config's `trainable`
+// name globs (decoupled stage 2).
+
 import type * as tf from '@tensorflow/tfjs-core';
 
 /** A model parameter as the trainer sees it: state-dict name, variable, whether it trains at all. */

@@ -1,12 +1,14 @@
+// Each transfer plug-in's diagnostics written as the report's `crat_transfer_<branch>.json`.
+
 import { join } from 'node:path';
 import type { TaskTransfer } from '@crat/core';
+import { writeJsonAtomic } from '@crat/core';
 import {
   type CratSummaryLike,
   type TransferReport,
   transferReportFromSummary,
   validateTransferReport,
 } from '../report/transfer-report.js';
-import { writeJsonAtomic } from '../train/atomic.js';
 
 function isSummary(d: Record<string, unknown>): d is Record<string, unknown> & CratSummaryLike {
   return typeof d.numClasses === 'number' && Array.isArray(d.targets);
@@ -28,7 +30,7 @@ export async function writeTransferReports(
   const seen = new Map<string, number>();
   for (const t of transfers) {
     if (!t.diagnostics) continue;
-    const raw = (t.diagnostics as (opts?: object) => Record<string, unknown>)({
+    const raw = t.diagnostics({
       ...(classFrequencies ? { classFrequencies } : {}),
       keep: ['r', 'c', 'f'],
     });

@@ -1,8 +1,12 @@
+// A work dir's checkpoints: written whole or not at all, with a checksum of every file,
+// verified before they are read back.
+
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { mkdir, rename, rm } from 'node:fs/promises';
-import { join, resolve } from 'node:path';
+import { basename, dirname, join, resolve } from 'node:path';
 import type { JsonValue, PluginState } from '@crat/core';
-import { writeFileAtomic, writeJsonAtomic } from './atomic.js';
+import { writeFileAtomic, writeJsonAtomic } from '@crat/core';
+import { digestFiles, verifyDigests } from './checkpoint-integrity.js';
 
 /**
  * How a model's weights go to and from disk. The detector writes safetensors
@@ -35,6 +39,7 @@ export class CheckpointError extends Error {
 
 const LAST = 'last_checkpoint';
 const META = 'meta.json';
+const STATE_FILES = ['optimizer.json', 'plugins.json', 'sampler.json'] as const;
 
 export function checkpointName(iter: number): string {
   return `iter_${String(iter).padStart(6, '0')}`;
@@ -45,7 +50,8 @@ export function checkpointName(iter: number): string {
  * `plugins.json`, `sampler.json` and `meta.json`, plus `last_checkpoint` naming the newest.
  * A checkpoint is written into a temporary folder and renamed into place, and
  * `last_checkpoint` is replaced atomically after that, so an interrupted save never leaves
- * a checkpoint that looks complete.
+ * a checkpoint that looks complete. `meta.json`, written last, records the SHA-256 and size
+ * of every other file; {@link CheckpointManager.load} checks them before reading anything.
  */
 export class CheckpointManager {
   readonly dir: string;
@@ -70,6 +76,7 @@ export class CheckpointManager {
     await writeJsonAtomic(join(tmp, 'optimizer.json'), state.optimizer);
     await writeJsonAtomic(join(tmp, 'plugins.json'), state.plugins);
     await writeJsonAtomic(join(tmp, 'sampler.json'), state.sampler);
+    const files = await digestFiles(tmp, [this.weights.fileName, ...STATE_FILES]);
     // meta.json last: its presence marks a complete checkpoint.
     await writeJsonAtomic(join(tmp, META), {
       iter: state.iter,
@@ -77,6 +84,7 @@ export class CheckpointManager {
       weights: this.weights.fileName,
       savedAt: new Date().toISOString(),
       ...(state.meta ?? {}),
+      files,
     });
     if (existsSync(final)) {
       const old = join(this.dir, `.${name}.${process.pid}.old`);
@@ -96,15 +104,26 @@ export class CheckpointManager {
     return findLatestCheckpoint(this.workDir);
   }
 
-  /** Load the weights of `checkpointDir` into the model and return the rest of its state. */
-  async load(checkpointDir: string): Promise<TrainingState> {
+  /**
+   * Check every file of `checkpointDir` against its recorded checksum; returns whether it
+   * had checksums to check (older checkpoints have none). Throws naming a damaged file.
+   */
+  async verify(checkpointDir: string): Promise<boolean> {
     const dir = resolveCheckpoint(checkpointDir);
-    const meta = readJson(join(dir, META)) as { [k: string]: JsonValue };
-    if (typeof meta.iter !== 'number' || typeof meta.epoch !== 'number') {
-      throw new CheckpointError(`${join(dir, META)}: iter and epoch must be numbers`);
-    }
+    const meta = readMeta(dir);
+    return verifyDigests(dir, meta.files, [this.weights.fileName, ...STATE_FILES]);
+  }
+
+  /**
+   * Load the weights of `checkpointDir` into the model and return the rest of its state,
+   * after checking every file against its checksum.
+   */
+  async load(checkpointDir: string): Promise<TrainingState & { verified: boolean }> {
+    const dir = resolveCheckpoint(checkpointDir);
+    const meta = readMeta(dir);
     const weightsFile = join(dir, this.weights.fileName);
     if (!existsSync(weightsFile)) throw new CheckpointError(`${dir}: no ${this.weights.fileName}`);
+    const verified = await this.verify(dir);
     await this.weights.load(weightsFile);
     return {
       iter: meta.iter as number,
@@ -113,7 +132,19 @@ export class CheckpointManager {
       plugins: readJson(join(dir, 'plugins.json')) as Record<string, PluginState>,
       sampler: readJson(join(dir, 'sampler.json')) as PluginState | null,
       meta,
+      verified,
     };
+  }
+
+  /**
+   * Move a damaged checkpoint out of the way (`iter_NNNNNN.damaged`, never deleted) so the
+   * next resume does not pick it again; returns where it went.
+   */
+  async setAside(checkpointDir: string): Promise<string> {
+    let target = `${checkpointDir}.damaged`;
+    for (let k = 2; existsSync(target); k++) target = `${checkpointDir}.damaged-${k}`;
+    await rename(checkpointDir, target);
+    return target;
   }
 
   async #prune(keep: string): Promise<void> {
@@ -156,12 +187,40 @@ export function resolveCheckpoint(path: string): string {
   );
 }
 
-/** The weights file of a checkpoint folder or of a work dir's newest checkpoint (for `loadFrom`). */
-export function checkpointWeightsFile(path: string, fileName: string): string {
-  if (existsSync(path) && statSync(path).isFile()) return path;
-  const file = join(resolveCheckpoint(path), fileName);
+/** A checkpoint's weights file, checked against its checksum, and the checkpoint's meta.json. */
+export interface CheckpointWeights {
+  file: string;
+  /** The checkpoint's meta.json, or `null` for a weights file outside a checkpoint folder. */
+  meta: { [key: string]: JsonValue } | null;
+  /** Whether a recorded checksum was checked (`false`: none recorded, or no checkpoint). */
+  verified: boolean;
+}
+
+/**
+ * The weights file of a checkpoint folder, of a work dir's newest checkpoint, or a weights
+ * file itself (for `loadFrom` and `crat test`), verified against the checksum its
+ * checkpoint recorded when it sits in one. Throws naming a damaged file.
+ */
+export async function checkpointWeightsFile(
+  path: string,
+  fileName: string,
+): Promise<CheckpointWeights> {
+  const isFile = existsSync(path) && statSync(path).isFile();
+  const dir = isFile ? dirname(path) : resolveCheckpoint(path);
+  const file = isFile ? path : join(dir, fileName);
   if (!existsSync(file)) throw new CheckpointError(`'${path}': no ${fileName}`);
-  return file;
+  if (!existsSync(join(dir, META))) return { file, meta: null, verified: false };
+  const meta = readMeta(dir);
+  const verified = await verifyDigests(dir, meta.files, [basename(file)]);
+  return { file, meta, verified };
+}
+
+function readMeta(dir: string): { [key: string]: JsonValue } {
+  const meta = readJson(join(dir, META)) as { [k: string]: JsonValue };
+  if (typeof meta.iter !== 'number' || typeof meta.epoch !== 'number') {
+    throw new CheckpointError(`${join(dir, META)}: iter and epoch must be numbers`);
+  }
+  return meta;
 }
 
 function readJson(path: string): unknown {

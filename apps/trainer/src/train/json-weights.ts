@@ -1,8 +1,11 @@
+// Checkpoint weights for any set of named variables, as exact JSON, for models that bring no
+// weight format of their own (the detector writes safetensors).
+
 import { readFile } from 'node:fs/promises';
+import { writeJsonAtomic } from '@crat/core';
+import { decodeTensor, type EncodedTensor, encodeTensor } from '@crat/tensor';
 import type * as tf from '@tensorflow/tfjs-core';
-import { writeJsonAtomic } from './atomic.js';
 import type { WeightsIO } from './checkpoint.js';
-import { decodeTensor, type EncodedTensor, encodeTensor } from './tensor-codec.js';
 
 /**
  * Weights as a JSON file of base64 float32 tensors: an exact {@link WeightsIO} for any set

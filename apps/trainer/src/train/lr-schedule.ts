@@ -1,3 +1,6 @@
+// The learning rate at every optimizer step, as mmcv's LrUpdater hooks compute it (step,
+// cosine or constant, with linear warm-up).
+
 import type { LrPolicyConfig, WarmupConfig } from '../config/schema.js';
 
 /** The learning rate of every optimizer step, as mmcv's LrUpdater hooks compute it. */

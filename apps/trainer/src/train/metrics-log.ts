@@ -1,5 +1,8 @@
+// A work dir's `metrics.jsonl`: a line per training step and per evaluation, appended whole,
+// truncated on resume, read back skipping a torn last line.
+
 import { appendFileSync, existsSync, readFileSync } from 'node:fs';
-import { writeFileAtomic } from './atomic.js';
+import { writeFileAtomic } from '@crat/core';
 
 /** One line of `metrics.jsonl`. Training lines have `mode: 'train'`, evaluations `mode: 'val'`. */
 export interface MetricsRecord {

@@ -1,3 +1,6 @@
+// The training progress bar: redrawn on a TTY, complete plain lines every `interval` steps
+// elsewhere (CI, log files).
+
 /** Where progress goes: a TTY gets a redrawn bar, anything else periodic plain lines. */
 export interface ProgressStream {
   write(chunk: string): unknown;

@@ -65,7 +65,7 @@ export function fakeDetectorBackend(
             }),
           },
         ],
-        computeLosses(batch: DetectorBatch, ctx: { iteration: number }) {
+        loss(batch: DetectorBatch, ctx: { iteration: number }) {
           backend.onStep?.(ctx.iteration);
           rngState = (rngState * 1103515245 + 12345) % 2147483648; // state the checkpoint must carry
           const counts = batch.gtLabels.map((l) => {
@@ -79,13 +79,15 @@ export function fakeDetectorBackend(
           const pred = logits(batch.images);
           const noise = (rngState % 1000) / 1e6;
           return {
-            loss_cls: tf.add(
-              tf.mean(tf.square(tf.sub(pred, tf.tensor2d(counts)))),
-              noise,
-            ) as tf.Scalar,
+            terms: {
+              loss_cls: tf.add(
+                tf.mean(tf.square(tf.sub(pred, tf.tensor2d(counts)))),
+                noise,
+              ) as tf.Scalar,
+            },
           };
         },
-        async detect(inputs, opts) {
+        async predict(inputs, opts) {
           const scores = tf.tidy(() => tf.sigmoid(logits(inputs.images)));
           const s = (await scores.data()) as Float32Array;
           scores.dispose();

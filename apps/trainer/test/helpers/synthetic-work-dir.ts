@@ -1,8 +1,8 @@
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { Rng } from '@crat/core';
 import sharp from 'sharp';
-import { SeededRng } from '../../src/train/rng.js';
 
 export interface SyntheticRun {
   workDir: string;
@@ -24,7 +24,7 @@ const LOOKS = ['red', 'striped', 'dotted'];
  * over a tiny LVIS-format dataset with real PNG images, all made up from a seed.
  */
 export async function makeSyntheticRun(seed = 1, numImages = 6): Promise<SyntheticRun> {
-  const rng = new SeededRng(seed);
+  const rng = new Rng(seed);
   const root = mkdtempSync(join(tmpdir(), 'crat-report-'));
   const workDir = join(root, 'work');
   const dataDir = join(root, 'data');

@@ -1,6 +1,9 @@
+// The FPN neck (mmdetection `FPN`, no extra convs): laterals, top-down path, output convs and
+// max-pooled extra levels.
+
 import * as tf from '@tensorflow/tfjs-core';
 import type { FpnConfig } from '../config.js';
-import { Conv2d, upsampleNearest } from '../layers.js';
+import { Conv2d, ConvNorm, normName, upsampleNearest } from '../layers.js';
 import type { ParamStore } from '../params.js';
 
 /**
@@ -8,9 +11,12 @@ import type { ParamStore } from '../params.js';
  * nearest upsampling, 3x3 output convs, and extra levels by stride-2 max-pool of the last
  * output (`add_extra_convs=False`). Xavier-uniform init as mmdetection.
  */
+/** A conv, or a bias-free conv + norm (mmdetection's `ConvModule` with `norm_cfg`). */
+type NeckConv = { apply(x: tf.Tensor4D): tf.Tensor4D };
+
 export class Fpn {
-  readonly lateralConvs: Conv2d[] = [];
-  readonly fpnConvs: Conv2d[] = [];
+  readonly lateralConvs: NeckConv[] = [];
+  readonly fpnConvs: NeckConv[] = [];
 
   constructor(
     store: ParamStore,
@@ -19,17 +25,25 @@ export class Fpn {
     prefix = 'neck',
   ) {
     const out = cfg.outChannels;
+    const conv = (name: string, cin: number, k: number): NeckConv => {
+      const weightInit = {
+        type: 'xavier-uniform',
+        fanIn: cin * k * k,
+        fanOut: out * k * k,
+      } as const;
+      if (!cfg.norm) return new Conv2d(store, `${name}.conv`, cin, out, k, { weightInit });
+      const norm = cfg.norm;
+      const layer = new ConvNorm(store, `${name}.conv`, `${name}.${normName(norm)}`, cin, out, k, {
+        trainable: true,
+        bnTrainable: true,
+        norm,
+        weightInit,
+      });
+      return { apply: (x) => layer.apply(x, 'linear') };
+    };
     inChannels.forEach((c, i) => {
-      this.lateralConvs.push(
-        new Conv2d(store, `${prefix}.lateral_convs.${i}.conv`, c, out, 1, {
-          weightInit: { type: 'xavier-uniform', fanIn: c, fanOut: out },
-        }),
-      );
-      this.fpnConvs.push(
-        new Conv2d(store, `${prefix}.fpn_convs.${i}.conv`, out, out, 3, {
-          weightInit: { type: 'xavier-uniform', fanIn: out * 9, fanOut: out * 9 },
-        }),
-      );
+      this.lateralConvs.push(conv(`${prefix}.lateral_convs.${i}`, c, 1));
+      this.fpnConvs.push(conv(`${prefix}.fpn_convs.${i}`, out, 3));
     });
   }
 

@@ -1,6 +1,9 @@
+// The ResNet-18/34/50 backbone with torchvision parameter names and the norm its config names
+// (frozen BN by default), giving C2..C5.
+
 import * as tf from '@tensorflow/tfjs-core';
-import type { BackboneConfig } from '../config.js';
-import { ConvBn } from '../layers.js';
+import type { BackboneConfig, NormConfig } from '../config.js';
+import { ConvNorm } from '../layers.js';
 import type { ParamStore } from '../params.js';
 
 const STAGE_BLOCKS: Record<BackboneConfig['depth'], number[]> = {
@@ -17,14 +20,15 @@ interface StageFlags {
   trainable: boolean;
   bnTrainable: boolean;
   zeroGamma: number | undefined;
+  norm: NormConfig;
 }
 
 /** torchvision BasicBlock (ResNet-18/34). */
 class BasicBlock implements Block {
   static readonly expansion = 1;
-  readonly conv1: ConvBn;
-  readonly conv2: ConvBn;
-  readonly downsample?: ConvBn;
+  readonly conv1: ConvNorm;
+  readonly conv2: ConvNorm;
+  readonly downsample?: ConvNorm;
 
   constructor(
     store: ParamStore,
@@ -34,17 +38,17 @@ class BasicBlock implements Block {
     stride: number,
     f: StageFlags,
   ) {
-    const o = { trainable: f.trainable, bnTrainable: f.bnTrainable };
-    this.conv1 = new ConvBn(store, `${name}.conv1`, `${name}.bn1`, inC, planes, 3, {
+    const o = { trainable: f.trainable, bnTrainable: f.bnTrainable, norm: f.norm };
+    this.conv1 = new ConvNorm(store, `${name}.conv1`, `${name}.bn1`, inC, planes, 3, {
       ...o,
       stride,
     });
-    this.conv2 = new ConvBn(store, `${name}.conv2`, `${name}.bn2`, planes, planes, 3, {
+    this.conv2 = new ConvNorm(store, `${name}.conv2`, `${name}.bn2`, planes, planes, 3, {
       ...o,
       gamma: f.zeroGamma,
     });
     if (stride !== 1 || inC !== planes) {
-      this.downsample = new ConvBn(
+      this.downsample = new ConvNorm(
         store,
         `${name}.downsample.0`,
         `${name}.downsample.1`,
@@ -69,10 +73,10 @@ class BasicBlock implements Block {
 /** torchvision Bottleneck (ResNet-50), stride on the 3x3 conv (mmdetection style='pytorch'). */
 class Bottleneck implements Block {
   static readonly expansion = 4;
-  readonly conv1: ConvBn;
-  readonly conv2: ConvBn;
-  readonly conv3: ConvBn;
-  readonly downsample?: ConvBn;
+  readonly conv1: ConvNorm;
+  readonly conv2: ConvNorm;
+  readonly conv3: ConvNorm;
+  readonly downsample?: ConvNorm;
 
   constructor(
     store: ParamStore,
@@ -82,19 +86,19 @@ class Bottleneck implements Block {
     stride: number,
     f: StageFlags,
   ) {
-    const o = { trainable: f.trainable, bnTrainable: f.bnTrainable };
+    const o = { trainable: f.trainable, bnTrainable: f.bnTrainable, norm: f.norm };
     const outC = planes * Bottleneck.expansion;
-    this.conv1 = new ConvBn(store, `${name}.conv1`, `${name}.bn1`, inC, planes, 1, o);
-    this.conv2 = new ConvBn(store, `${name}.conv2`, `${name}.bn2`, planes, planes, 3, {
+    this.conv1 = new ConvNorm(store, `${name}.conv1`, `${name}.bn1`, inC, planes, 1, o);
+    this.conv2 = new ConvNorm(store, `${name}.conv2`, `${name}.bn2`, planes, planes, 3, {
       ...o,
       stride,
     });
-    this.conv3 = new ConvBn(store, `${name}.conv3`, `${name}.bn3`, planes, outC, 1, {
+    this.conv3 = new ConvNorm(store, `${name}.conv3`, `${name}.bn3`, planes, outC, 1, {
       ...o,
       gamma: f.zeroGamma,
     });
     if (stride !== 1 || inC !== outC) {
-      this.downsample = new ConvBn(
+      this.downsample = new ConvNorm(
         store,
         `${name}.downsample.0`,
         `${name}.downsample.1`,
@@ -117,22 +121,23 @@ class Bottleneck implements Block {
 }
 
 /**
- * ResNet backbone with torchvision parameter names under `backbone.` and frozen-statistics BN.
+ * ResNet backbone with torchvision parameter names under `backbone.` and `cfg.norm` after every conv.
  * Returns C2..C5 (strides 4, 8, 16, 32).
  */
 export class ResNet {
-  readonly stem: ConvBn;
+  readonly stem: ConvNorm;
   readonly stages: Block[][] = [];
   /** Channels of C2..C5. */
   readonly outChannels: number[] = [];
 
   constructor(store: ParamStore, cfg: BackboneConfig, prefix = 'backbone') {
     const stemTrainable = cfg.frozenStages < 0;
-    this.stem = new ConvBn(store, `${prefix}.conv1`, `${prefix}.bn1`, 3, cfg.baseChannels, 7, {
+    this.stem = new ConvNorm(store, `${prefix}.conv1`, `${prefix}.bn1`, 3, cfg.baseChannels, 7, {
       stride: 2,
       pad: 3,
       trainable: stemTrainable,
       bnTrainable: stemTrainable && cfg.normRequiresGrad,
+      norm: cfg.norm,
     });
     const bottleneck = cfg.depth === 50;
     const expansion = bottleneck ? Bottleneck.expansion : BasicBlock.expansion;
@@ -144,6 +149,7 @@ export class ResNet {
         trainable,
         bnTrainable: trainable && cfg.normRequiresGrad,
         zeroGamma: cfg.zeroInitResidual ? 0 : undefined,
+        norm: cfg.norm,
       };
       const blocks: Block[] = [];
       for (let b = 0; b < numBlocks; b++) {

@@ -1,3 +1,6 @@
+// `cross-entropy`, the default classification loss (mmdetection `CrossEntropyLoss`), registered
+// in @crat/core's registry beside the long-tail losses.
+
 import {
   type ClassificationLoss,
   type ClassificationLossContext,

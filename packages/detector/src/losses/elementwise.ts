@@ -1,3 +1,6 @@
+// The elementwise losses the heads share: stable binary cross-entropy with logits and the
+// weighted L1 over mmdetection's `avg_factor`.
+
 import * as tf from '@tensorflow/tfjs-core';
 
 /** Elementwise binary cross-entropy with logits, numerically stable: max(x,0) - x*z + log(1 + e^-|x|). */

@@ -1,3 +1,6 @@
+// mmdetection's `MaxIoUAssigner`: priors assigned to GT boxes by IoU, shared by the RPN and
+// the RoI head.
+
 import type { AssignerConfig } from '../config.js';
 
 /** mmdetection `AssignResult`: per prior, 0 = negative, -1 = ignored, k + 1 = assigned to GT k. */

@@ -1,6 +1,9 @@
+// The box head's layers (mmdetection's `ConvFCBBoxHead` family: Shared2FC, Shared4Conv1FC):
+// forward only; its targets and losses live in the RoI head.
+
 import * as tf from '@tensorflow/tfjs-core';
 import type { BBoxHeadConfig } from '../config.js';
-import { Linear } from '../layers.js';
+import { Conv2d, ConvNorm, Linear, normName } from '../layers.js';
 import type { ParamStore } from '../params.js';
 
 export interface BBoxHeadOutputs {
@@ -13,10 +16,12 @@ export interface BBoxHeadOutputs {
 }
 
 /**
- * mmdetection `Shared2FCBBoxHead`: flattened RoI features → shared FCs with ReLU → `fc_cls`
+ * mmdetection `ConvFCBBoxHead` (`Shared2FCBBoxHead` with no convs, `Shared4Conv1FCBBoxHead`):
+ * shared 3x3 convs (+ norm) with ReLU → flattened → shared FCs with ReLU → `fc_cls`
  * (`numLogits` outputs, the classification loss's choice) and class-wise `fc_reg` (C x 4).
  */
 export class BBoxHead {
+  readonly sharedConvs: (Conv2d | ConvNorm)[] = [];
   readonly sharedFcs: Linear[] = [];
   readonly fcCls: Linear;
   readonly fcReg: Linear;
@@ -30,7 +35,24 @@ export class BBoxHead {
     prefix = 'roi_head.bbox_head',
   ) {
     const s = cfg.roiSize;
-    let inDim = inChannels * s * s;
+    let channels = inChannels;
+    for (let i = 0; i < cfg.numSharedConvs; i++) {
+      const name = `${prefix}.shared_convs.${i}`;
+      const out = cfg.convChannels;
+      const weightInit = { type: 'kaiming-fan-out', fanOut: out * 9 } as const;
+      this.sharedConvs.push(
+        cfg.norm
+          ? new ConvNorm(store, `${name}.conv`, `${name}.${normName(cfg.norm)}`, channels, out, 3, {
+              trainable: true,
+              bnTrainable: true,
+              norm: cfg.norm,
+              weightInit,
+            })
+          : new Conv2d(store, `${name}.conv`, channels, out, 3, { weightInit }),
+      );
+      channels = out;
+    }
+    let inDim = channels * s * s;
     for (let i = 0; i < cfg.numSharedFcs; i++) {
       this.sharedFcs.push(
         new Linear(
@@ -39,7 +61,7 @@ export class BBoxHead {
           inDim,
           cfg.fcChannels,
           { type: 'xavier-uniform', fanIn: inDim, fanOut: cfg.fcChannels },
-          i === 0 ? { channels: inChannels, height: s, width: s } : undefined,
+          i === 0 ? { channels, height: s, width: s } : undefined,
         ),
       );
       inDim = cfg.fcChannels;
@@ -56,8 +78,10 @@ export class BBoxHead {
 
   /** `roiFeatures`: `[K, roiSize, roiSize, C]` pooled features. */
   apply(roiFeatures: tf.Tensor4D): BBoxHeadOutputs {
-    const [k, h, w, c] = roiFeatures.shape;
-    let x = tf.reshape(roiFeatures, [k, h * w * c]) as tf.Tensor2D;
+    let maps = roiFeatures;
+    for (const conv of this.sharedConvs) maps = conv.apply(maps, 'relu');
+    const [k, h, w, c] = maps.shape;
+    let x = tf.reshape(maps, [k, h * w * c]) as tf.Tensor2D;
     for (const fc of this.sharedFcs) x = fc.apply(x, 'relu');
     return { features: x, clsLogits: this.fcCls.apply(x), deltas: this.fcReg.apply(x) };
   }

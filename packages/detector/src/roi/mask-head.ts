@@ -1,6 +1,9 @@
+// The mask head's layers (mmdetection `FCNMaskHead`): forward only; its targets and loss live
+// in the RoI head.
+
 import type * as tf from '@tensorflow/tfjs-core';
 import type { MaskHeadConfig } from '../config.js';
-import { Conv2d, Deconv2x2 } from '../layers.js';
+import { Conv2d, ConvNorm, Deconv2x2, normName } from '../layers.js';
 import type { ParamStore } from '../params.js';
 
 export interface MaskHeadOutputs {
@@ -15,7 +18,7 @@ export interface MaskHeadOutputs {
  * `conv_logits`. Kaiming (fan_out) init as mmdetection.
  */
 export class MaskHead {
-  readonly convs: Conv2d[] = [];
+  readonly convs: (Conv2d | ConvNorm)[] = [];
   readonly upsample: Deconv2x2;
   readonly convLogits: Conv2d;
 
@@ -28,11 +31,18 @@ export class MaskHead {
   ) {
     let c = inChannels;
     const out = cfg.convChannels;
+    const weightInit = { type: 'kaiming-fan-out', fanOut: out * 9 } as const;
     for (let i = 0; i < cfg.numConvs; i++) {
+      const name = `${prefix}.convs.${i}`;
       this.convs.push(
-        new Conv2d(store, `${prefix}.convs.${i}.conv`, c, out, 3, {
-          weightInit: { type: 'kaiming-fan-out', fanOut: out * 9 },
-        }),
+        cfg.norm
+          ? new ConvNorm(store, `${name}.conv`, `${name}.${normName(cfg.norm)}`, c, out, 3, {
+              trainable: true,
+              bnTrainable: true,
+              norm: cfg.norm,
+              weightInit,
+            })
+          : new Conv2d(store, `${name}.conv`, c, out, 3, { weightInit }),
       );
       c = out;
     }

@@ -1,6 +1,9 @@
-import { boxIou } from '@crat/tensor';
+// RoI-head training targets: proposals assigned and sampled per image, and the positives' mask targets.
+
+import type { Rng } from '@crat/core';
+import { boxIou, maskTargets } from '@crat/tensor';
+import { type DetectorBatch, maskShape } from '../batch.js';
 import type { AssignerConfig, SamplerConfig } from '../config.js';
-import type { Rng } from '../rng.js';
 import { addGtToAssignment, maxIouAssign } from './assigner.js';
 import { randomSample } from './sampler.js';
 
@@ -79,5 +82,33 @@ export function sampleRois(
 export function roiBoxes(rois: Float32Array, from: number, to: number): Float32Array {
   const out = new Float32Array((to - from) * 4);
   for (let i = from; i < to; i++) out.set(rois.subarray(i * 5 + 1, i * 5 + 5), (i - from) * 4);
+  return out;
+}
+
+/**
+ * `S x S` mask targets of the positives (mmdetection `mask_target`): each positive's GT bitmap
+ * cropped to its box and resized, computed one image's run of positives at a time.
+ */
+export function roiMaskTargets(
+  batch: DetectorBatch,
+  posImage: Int32Array,
+  posGtIndex: Int32Array,
+  posBoxes: Float32Array,
+  size: number,
+): Float32Array {
+  const out = new Float32Array(posImage.length * size * size);
+  let start = 0;
+  while (start < posImage.length) {
+    const img = posImage[start];
+    let end = start;
+    while (end < posImage.length && posImage[end] === img) end++;
+    const masks = Array.from(posGtIndex.subarray(start, end), (g) => batch.gtMasks[img][g]);
+    const [h, w] = maskShape(batch.metas[img], masks[0].length);
+    out.set(
+      maskTargets(posBoxes.subarray(start * 4, end * 4), masks, h, w, size),
+      start * size * size,
+    );
+    start = end;
+  }
   return out;
 }

@@ -1,4 +1,7 @@
-import type { Rng } from '../rng.js';
+// mmdetection's `RandomSampler`: a fixed number of assigned priors, positives up to a fraction,
+// drawn from the seeded generator.
+
+import type { Rng } from '@crat/core';
 import type { AssignResult } from './assigner.js';
 
 /** Indices of the sampled priors: positives (with their GT index, 0-based) and negatives. */

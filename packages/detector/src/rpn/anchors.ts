@@ -1,3 +1,6 @@
+// The RPN's anchors for one image size, per level and concatenated, and which of them lie
+// inside an image's padded size.
+
 import type { AnchorGenerator } from '@crat/tensor';
 
 /** The anchors of one image size: per level, and concatenated over levels (row, column, anchor order). */
@@ -12,8 +15,9 @@ export interface AnchorSet {
 export function buildAnchors(
   generator: AnchorGenerator,
   featureSizes: [number, number][],
+  strides?: [number, number][],
 ): AnchorSet {
-  const perLevel = generator.gridAnchors(featureSizes);
+  const perLevel = generator.gridAnchors(featureSizes, strides);
   const levelStart: number[] = [];
   let total = 0;
   for (const a of perLevel) {

@@ -1,3 +1,6 @@
+// RPN proposals for one image (mmdetection 2.x `RPNHead._get_bboxes_single`): the best anchors
+// per level, decoded, filtered by size and NMS.
+
 import { batchedNms, type DeltaXYWHBBoxCoder } from '@crat/tensor';
 import { decodeDeltas } from '../boxes.js';
 import type { ProposalConfig } from '../config.js';

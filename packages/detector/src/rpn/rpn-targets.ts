@@ -1,7 +1,10 @@
+// RPN training targets (mmdetection `AnchorHead.get_targets`): each image's valid anchors
+// assigned and sampled, the positives given their GT's encoded deltas.
+
+import type { Rng } from '@crat/core';
 import { boxIou, type DeltaXYWHBBoxCoder } from '@crat/tensor';
 import { encodeDeltas, takeBoxes } from '../boxes.js';
 import type { AssignerConfig, SamplerConfig } from '../config.js';
-import type { Rng } from '../rng.js';
 import { maxIouAssign } from '../roi/assigner.js';
 import { randomSample } from '../roi/sampler.js';
 

@@ -1,6 +1,10 @@
-import { readFile, rename, writeFile } from 'node:fs/promises';
+// The detector's weights saved and loaded as safetensors, in PyTorch layout under mmdetection
+// names, so a converted mmdetection or torchvision checkpoint loads as it is.
+
+import { readFile } from 'node:fs/promises';
+import { writeFileAtomic } from '@crat/core';
 import * as tf from '@tensorflow/tfjs-core';
-import type { MaskRCNN } from '../model.js';
+import type { MaskRCNN } from '../mask-rcnn.js';
 import { fromTorchLayout, torchShape, toTorchLayout } from '../params.js';
 import { decodeSafetensors, encodeSafetensors, entryToFloat32 } from './safetensors.js';
 
@@ -34,6 +38,12 @@ export interface LoadWeightsReport {
   unexpected: string[];
 }
 
+/** A tensor in PyTorch layout from any file format, widened to float32 on demand. */
+export interface TorchLayoutTensor {
+  shape: number[];
+  float32(): Float32Array;
+}
+
 /**
  * Load safetensors bytes written by `serializeWeights` or converted from an mmdetection /
  * torchvision checkpoint (same names, PyTorch layout). Shapes must match exactly.
@@ -44,8 +54,25 @@ export function deserializeWeights(
   opts: LoadWeightsOptions = {},
 ): LoadWeightsReport {
   const where = opts.where ?? 'weights';
-  const prefix = opts.prefix ?? '';
   const { tensors } = decodeSafetensors(data, where);
+  const view = new Map<string, TorchLayoutTensor>();
+  for (const [name, entry] of tensors) {
+    view.set(name, { shape: entry.shape, float32: () => entryToFloat32(entry, name) });
+  }
+  return assignWeights(model, view, opts);
+}
+
+/**
+ * Assign PyTorch-layout tensors under mmdetection names to the model's parameters (all or
+ * nothing): shapes must match exactly; missing parameters are an error unless `strict` is false.
+ */
+export function assignWeights(
+  model: MaskRCNN,
+  tensors: ReadonlyMap<string, TorchLayoutTensor>,
+  opts: LoadWeightsOptions = {},
+): LoadWeightsReport {
+  const where = opts.where ?? 'weights';
+  const prefix = opts.prefix ?? '';
   const report: LoadWeightsReport = { loaded: [], missing: [], unexpected: [] };
   const params = model.params.all().filter((p) => p.name.startsWith(prefix));
   const names = new Set(params.map((p) => p.name));
@@ -68,7 +95,7 @@ export function deserializeWeights(
           `${where}: tensor '${p.name}' has shape [${entry.shape}], the model expects [${expected}] (PyTorch layout)`,
         );
       }
-      const value = fromTorchLayout(entryToFloat32(entry, p.name), p.layout, p.variable.shape);
+      const value = fromTorchLayout(entry.float32(), p.layout, p.variable.shape);
       staged.push({ variable: p.variable, value });
       report.loaded.push(p.name);
     }
@@ -89,15 +116,13 @@ export function deserializeWeights(
   return report;
 }
 
-/** Write the weights to `path` atomically (temporary file, then rename). */
+/** Write the weights to `path` atomically (temporary file, fsync, then rename). */
 export async function saveWeights(
   model: MaskRCNN,
   path: string,
   metadata?: Record<string, string>,
 ): Promise<void> {
-  const tmp = `${path}.tmp-${process.pid}`;
-  await writeFile(tmp, serializeWeights(model, metadata));
-  await rename(tmp, path);
+  await writeFileAtomic(path, serializeWeights(model, metadata));
 }
 
 export async function loadWeights(

@@ -1,9 +1,6 @@
-/**
- * The safetensors file format (an 8-byte little-endian header length, a JSON header of
- * `name → { dtype, shape, data_offsets }` plus optional `__metadata__`, then the raw
- * little-endian tensor bytes). Hand-written: the only npm package of that name is an
- * unmaintained 0.0.1, and the format is a few dozen lines.
- */
+// The safetensors file format (8-byte header length, JSON header of names, dtypes, shapes and
+// offsets, then raw little-endian bytes), hand-written: the only npm package of that name is
+// an unmaintained 0.0.1, and the format is a few dozen lines.
 
 export type SafetensorsDtype = 'F32' | 'F64' | 'F16' | 'BF16' | 'I64' | 'I32' | 'U8' | 'BOOL';
 

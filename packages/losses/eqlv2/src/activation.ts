@@ -1,3 +1,5 @@
+// EQLv2's inference scores: sigmoid probabilities, optionally times objectness.
+
 import * as tf from '@tensorflow/tfjs-core';
 
 /**

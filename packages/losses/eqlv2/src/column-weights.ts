@@ -1,3 +1,6 @@
+// EQLv2's gradient-guided re-weighting: each class's positive and negative weights for one
+// step, from its accumulated pos/neg gradient ratio.
+
 /** Per-column weights of one EQLv2 step: length C+1, the last column being background. */
 export interface ColumnWeights {
   /** Weight of a column's positive (target 1) entries. */

@@ -1,3 +1,6 @@
+// The `eqlv2` classification loss (Tan et al., CVPR 2021): the weighted sigmoid loss per step
+// and the accumulated gradient statistics it carries through checkpoints.
+
 import type {
   ClassificationLoss,
   ClassificationLossContext,

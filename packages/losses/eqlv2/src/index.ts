@@ -1,3 +1,5 @@
+// Public API of @crat/loss-eqlv2; importing it registers the `eqlv2` classification loss.
+
 import './register.js';
 
 export { eqlv2Scores } from './activation.js';

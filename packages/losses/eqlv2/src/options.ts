@@ -1,3 +1,5 @@
+// EQLv2's options, their reference defaults (tztztztztz/eqlv2), and their validation.
+
 /** EQLv2 hyper-parameters, with the reference defaults (tztztztztz/eqlv2). */
 export interface EQLv2Options {
   /** Steepness of the pos/neg gradient-ratio → negative-weight mapping. */

@@ -1,3 +1,5 @@
+// Side-effect import: registers `eqlv2` in @crat/core's classification-loss registry.
+
 import { classificationLosses } from '@crat/core';
 import { EQLv2Loss } from './eqlv2-loss.js';
 import { EQLV2_DEFAULTS } from './options.js';

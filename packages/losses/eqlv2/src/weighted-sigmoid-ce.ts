@@ -1,3 +1,6 @@
+// The column-weighted sigmoid cross-entropy at EQLv2's core, with its gradient in closed form
+// (autodiff costs several more full-size passes on wasm) and the statistics the state needs.
+
 import * as tf from '@tensorflow/tfjs-core';
 import type { ColumnWeights } from './column-weights.js';
 

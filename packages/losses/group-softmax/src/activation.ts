@@ -1,3 +1,6 @@
+// Group Softmax's inference scores: each class's within-group probability times "not
+// background", the background probability last.
+
 import * as tf from '@tensorflow/tfjs-core';
 import type { GroupLayout } from './group-layout.js';
 import { groupedProbabilities, groupIndicators } from './grouped-probabilities.js';

@@ -1,3 +1,6 @@
+// How Group Softmax groups classes by training instance count and lays out their logits
+// ("others" first in each group), and each label's place in every group.
+
 /** What one logit column means. */
 export interface LogitColumn {
   group: number;

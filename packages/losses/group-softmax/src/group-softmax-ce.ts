@@ -1,3 +1,6 @@
+// Group Softmax's per-group cross-entropy, with its gradient in closed form because autodiff
+// of the per-group graph is slow on wasm and needs gather's gradient.
+
 import * as tf from '@tensorflow/tfjs-core';
 import type { GroupLayout } from './group-layout.js';
 import { groupedProbabilities, groupIndicators } from './grouped-probabilities.js';

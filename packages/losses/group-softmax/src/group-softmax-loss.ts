@@ -1,3 +1,7 @@
+// The `group-softmax` classification loss (BAGS, Li et al., CVPR 2020): groups built from the
+// class counts, rows sampled and per-group losses summed each step, the sampler's position kept
+// as state.
+
 import type {
   ClassificationLoss,
   ClassificationLossContext,

@@ -1,3 +1,6 @@
+// Every group's softmax at once, from one whole-row softmax where that is exact enough (wasm's
+// slices and concat cost several times more), per group otherwise.
+
 import * as tf from '@tensorflow/tfjs-core';
 import type { GroupLayout } from './group-layout.js';
 

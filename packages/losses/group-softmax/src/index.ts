@@ -1,3 +1,5 @@
+// Public API of @crat/loss-group-softmax; importing it registers the `group-softmax` loss.
+
 import './register.js';
 
 export { groupSoftmaxScores } from './activation.js';

@@ -1,3 +1,5 @@
+// Group Softmax's options, their reference defaults (tztztztztz/eqlv2), and their validation.
+
 /** Group Softmax (BAGS) hyper-parameters, with the reference defaults (tztztztztz/eqlv2). */
 export interface GroupSoftmaxOptions {
   /** "others" rows kept per foreground row in each foreground group. */

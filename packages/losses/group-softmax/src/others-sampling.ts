@@ -1,3 +1,8 @@
+// Which rows each group trains on this step (BAGS' "others" subsampling), drawn by a seeded
+// sampler whose position a checkpoint carries.
+
+import { Rng } from '@crat/core';
+
 /**
  * Chooses which "others" rows of a foreground group are kept: must return exactly `count`
  * distinct entries of `others` (row indices). The default draws uniformly without
@@ -79,41 +84,24 @@ export function groupSampleWeights(
 }
 
 /**
- * A small seeded generator (mulberry32) whose whole state is one uint32, so a checkpoint
- * can carry it and a resumed run draws the same "others" rows.
+ * The default "others" sampler: `@crat/core`'s `Rng`, whose whole state is one uint32, so a
+ * checkpoint can carry it and a resumed run draws the same "others" rows.
  */
 export class SeededOthersSampler {
-  #state: number;
+  readonly #rng: Rng;
 
   constructor(seed: number) {
-    this.#state = seed >>> 0;
+    this.#rng = new Rng(seed);
   }
 
   get state(): number {
-    return this.#state;
+    return this.#rng.state;
   }
 
   set state(value: number) {
-    this.#state = value >>> 0;
+    this.#rng.state = value;
   }
 
-  #next(): number {
-    this.#state = (this.#state + 0x6d2b79f5) >>> 0;
-    let t = this.#state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  }
-
-  /** `count` distinct entries of `others`, uniformly (partial Fisher–Yates). */
-  readonly sample: OthersSampler = (others, count) => {
-    const pool = Int32Array.from(others);
-    for (let k = 0; k < count; k++) {
-      const j = k + Math.floor(this.#next() * (pool.length - k));
-      const t = pool[k];
-      pool[k] = pool[j];
-      pool[j] = t;
-    }
-    return pool.subarray(0, count);
-  };
+  /** `count` distinct entries of `others`, uniformly (the first `count` of a random permutation). */
+  readonly sample: OthersSampler = (others, count) => this.#rng.choose(others, count);
 }

@@ -1,3 +1,5 @@
+// Side-effect import: registers `group-softmax` in @crat/core's classification-loss registry.
+
 import { classificationLosses } from '@crat/core';
 import { GroupSoftmaxLoss } from './group-softmax-loss.js';
 import { GROUP_SOFTMAX_DEFAULTS } from './options.js';

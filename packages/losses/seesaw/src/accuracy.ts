@@ -1,3 +1,6 @@
+// Seesaw's training accuracies (mmdet `get_accuracy`): objectness over all rows, classes over
+// foreground rows.
+
 import * as tf from '@tensorflow/tfjs-core';
 
 /** mmdet's Seesaw `get_accuracy`, in percent (0..100). */

@@ -1,3 +1,5 @@
+// Seesaw's inference scores: class softmax times p(object), p(background) last.
+
 import * as tf from '@tensorflow/tfjs-core';
 
 /**

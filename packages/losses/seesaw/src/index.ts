@@ -1,3 +1,5 @@
+// Public API of @crat/loss-seesaw; importing it registers the `seesaw` classification loss.
+
 import './register.js';
 
 export { type SeesawAccuracy, seesawAccuracy } from './accuracy.js';

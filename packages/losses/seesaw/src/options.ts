@@ -1,3 +1,5 @@
+// Seesaw's options, their reference defaults (mmdetection `SeesawLoss`), and their validation.
+
 /** Seesaw hyper-parameters, with the reference defaults (mmdetection `SeesawLoss`). */
 export interface SeesawOptions {
   /** Mitigation exponent: how strongly a frequent class's negatives on rarer classes are damped. */

@@ -1,3 +1,5 @@
+// Side-effect import: registers `seesaw` in @crat/core's classification-loss registry.
+
 import { classificationLosses } from '@crat/core';
 import { SEESAW_DEFAULTS } from './options.js';
 import { SeesawLoss } from './seesaw-loss.js';

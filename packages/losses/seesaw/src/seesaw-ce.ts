@@ -1,3 +1,6 @@
+// Seesaw's objectness and class cross-entropies of one step, with the gradient in closed form
+// because autodiff of the same graph costs several times the loss on wasm.
+
 import * as tf from '@tensorflow/tfjs-core';
 import { seesawRowTerms } from './seesaw-factors.js';
 

@@ -1,3 +1,5 @@
+// Seesaw's mitigation and compensation factors, in log form, each full-size step one fast kernel.
+
 import * as tf from '@tensorflow/tfjs-core';
 
 /** Logs of Seesaw's two re-weighting factors for the positive rows, each `[P, C]`. */

@@ -1,3 +1,6 @@
+// The `seesaw` classification loss (Wang et al., CVPR 2021) with the objectness branch, and the
+// cumulative class counts it carries through checkpoints.
+
 import type {
   ClassificationLoss,
   ClassificationLossContext,

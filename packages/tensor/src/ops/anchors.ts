@@ -1,3 +1,5 @@
+// mmdetection's `AnchorGenerator`: base anchors per level and their grid over a feature map.
+
 export interface AnchorGeneratorOptions {
   strides: number[];
   ratios: number[];
@@ -6,6 +8,14 @@ export interface AnchorGeneratorOptions {
   baseSizes?: number[];
   /** anchor centre offset in units of the base size (mmdetection center_offset, default 0) */
   centerOffset?: number;
+  /** Round the base anchors to integers, half to even (torchvision's `AnchorGenerator`); default false (mmdetection). */
+  roundBaseAnchors?: boolean;
+}
+
+/** `Math.round` with ties to even, as `torch.round`. */
+function roundHalfEven(x: number): number {
+  const r = Math.round(x);
+  return Math.abs(x % 1) === 0.5 && r % 2 !== 0 ? r - 1 : r;
 }
 
 /**
@@ -19,6 +29,7 @@ export class AnchorGenerator {
   readonly scales: number[];
   readonly baseSizes: number[];
   readonly centerOffset: number;
+  readonly roundBaseAnchors: boolean;
   readonly numBaseAnchors: number;
   /** per level: A*4 base anchors */
   readonly baseAnchors: Float64Array[];
@@ -34,6 +45,7 @@ export class AnchorGenerator {
       );
     }
     this.centerOffset = opts.centerOffset ?? 0;
+    this.roundBaseAnchors = opts.roundBaseAnchors ?? false;
     this.numBaseAnchors = this.ratios.length * this.scales.length;
     this.baseAnchors = this.baseSizes.map((size) => this.levelBaseAnchors(size));
   }
@@ -49,15 +61,22 @@ export class AnchorGenerator {
       for (const scale of this.scales) {
         const w = size * wRatio * scale;
         const h = size * hRatio * scale;
-        out.set([cx - 0.5 * w, cy - 0.5 * h, cx + 0.5 * w, cy + 0.5 * h], a * 4);
+        const box = [cx - 0.5 * w, cy - 0.5 * h, cx + 0.5 * w, cy + 0.5 * h];
+        out.set(this.roundBaseAnchors ? box.map(roundHalfEven) : box, a * 4);
         a++;
       }
     }
     return out;
   }
 
-  /** Per level, [H*W*A*4] anchors ordered by row, column, then base anchor. */
-  gridAnchors(featureSizes: [number, number][]): Float32Array[] {
+  /**
+   * Per level, [H*W*A*4] anchors ordered by row, column, then base anchor. `strides[level]`
+   * (`[sy, sx]`) replaces the configured stride: torchvision shifts by `floor(image / feature)`.
+   */
+  gridAnchors(
+    featureSizes: [number, number][],
+    strides?: readonly (readonly [number, number])[],
+  ): Float32Array[] {
     if (featureSizes.length !== this.strides.length) {
       throw new Error(
         `AnchorGenerator.gridAnchors: ${featureSizes.length} feature sizes for ${this.strides.length} levels`,
@@ -65,14 +84,14 @@ export class AnchorGenerator {
     }
     return featureSizes.map(([h, w], level) => {
       const base = this.baseAnchors[level];
-      const stride = this.strides[level];
+      const [strideY, strideX] = strides?.[level] ?? [this.strides[level], this.strides[level]];
       const a = this.numBaseAnchors;
       const out = new Float32Array(h * w * a * 4);
       let o = 0;
       for (let i = 0; i < h; i++) {
-        const sy = i * stride;
+        const sy = i * strideY;
         for (let j = 0; j < w; j++) {
-          const sx = j * stride;
+          const sx = j * strideX;
           for (let t = 0; t < a; t++) {
             out[o++] = base[t * 4] + sx;
             out[o++] = base[t * 4 + 1] + sy;

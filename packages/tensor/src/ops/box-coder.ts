@@ -1,3 +1,5 @@
+// mmdetection's `DeltaXYWHBBoxCoder`: boxes to normalised deltas against priors and back.
+
 import * as tf from '@tensorflow/tfjs-core';
 
 export interface DeltaCoderOptions {

@@ -1,3 +1,6 @@
+// Zero-copy access to tensors' float32 storage on the cpu and wasm backends, so host-side
+// kernels can be plain loops over typed arrays.
+
 import type * as tf from '@tensorflow/tfjs-core';
 
 /**

@@ -1,6 +1,10 @@
+// The detection ops (anchors, box coding, NMS, RoIAlign, mask targets and pasting), gathered
+// for the package's public API.
+
 export { AnchorGenerator, type AnchorGeneratorOptions } from './anchors.js';
 export { type DecodeOptions, type DeltaCoderOptions, DeltaXYWHBBoxCoder } from './box-coder.js';
-export { maskTargets, pasteMasks } from './masks.js';
+export { groupNorm } from './group-norm.js';
+export { maskTargets, pasteMasks, pasteMasksTorchvision } from './masks.js';
 export { batchedNms, boxIou, nms } from './nms.js';
 export { type RoiAlignOptions, registerRoiAlignKernels, roiAlign } from './roi-align.js';
 export { planRoiAlign, type RoiAlignPlan } from './roi-align-plan.js';

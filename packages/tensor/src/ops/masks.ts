@@ -1,3 +1,6 @@
+// The mask ops mmdetection's mask head needs: mask targets cropped from GT bitmaps, and
+// predicted masks pasted back into the image.
+
 import { applyPlan, planRoiAlign } from './roi-align-plan.js';
 
 /**
@@ -104,6 +107,70 @@ export function pasteMasks(
         const v =
           (1 - fy) * ((1 - fx) * at(y0, x0) + fx * at(y0, x0 + 1)) +
           fy * ((1 - fx) * at(y0 + 1, x0) + fx * at(y0 + 1, x0 + 1));
+        out[y * imageWidth + x] = threshold >= 0 ? (v >= threshold ? 1 : 0) : v;
+      }
+    }
+  }
+  return result;
+}
+
+/**
+ * torchvision's `paste_masks_in_image` (0.14): each `size x size` mask padded by one zero cell
+ * per side, its box expanded by `(size + 2) / size` about the centre and truncated to integer
+ * pixels, the padded mask resized to the box's `(x2 - x1 + 1) x (y2 - y1 + 1)` pixels with
+ * bilinear interpolation (`align_corners=False`, source clamped at 0) and written into the
+ * image. Returns per box an H*W map, 0/1 at `threshold` (>=) or soft values when threshold < 0.
+ */
+export function pasteMasksTorchvision(
+  masks: Float32Array,
+  size: number,
+  boxes: Float32Array,
+  imageHeight: number,
+  imageWidth: number,
+  threshold = 0.5,
+): Float32Array[] {
+  const n = Math.floor(boxes.length / 4);
+  if (masks.length !== n * size * size) {
+    throw new Error(
+      `pasteMasksTorchvision: ${masks.length} mask values for ${n} boxes of ${size}x${size}`,
+    );
+  }
+  const padded = size + 2;
+  const scale = padded / size;
+  const result: Float32Array[] = [];
+  for (let b = 0; b < n; b++) {
+    const out = new Float32Array(imageHeight * imageWidth);
+    result.push(out);
+    const m = masks.subarray(b * size * size, (b + 1) * size * size);
+    const at = (yy: number, xx: number) =>
+      yy >= 1 && yy <= size && xx >= 1 && xx <= size ? m[(yy - 1) * size + (xx - 1)] : 0;
+    const o = b * 4;
+    const wHalf = Math.fround(Math.fround(boxes[o + 2] - boxes[o]) * 0.5) * scale;
+    const hHalf = Math.fround(Math.fround(boxes[o + 3] - boxes[o + 1]) * 0.5) * scale;
+    const xc = Math.fround(Math.fround(boxes[o + 2] + boxes[o]) * 0.5);
+    const yc = Math.fround(Math.fround(boxes[o + 3] + boxes[o + 1]) * 0.5);
+    const bx0 = Math.trunc(Math.fround(xc - wHalf));
+    const by0 = Math.trunc(Math.fround(yc - hHalf));
+    const bx1 = Math.trunc(Math.fround(xc + wHalf));
+    const by1 = Math.trunc(Math.fround(yc + hHalf));
+    const w = Math.max(bx1 - bx0 + 1, 1);
+    const h = Math.max(by1 - by0 + 1, 1);
+    const source = (i: number, outLen: number): [number, number, number] => {
+      const src = Math.max(0, (i + 0.5) * (padded / outLen) - 0.5);
+      const i0 = Math.min(Math.floor(src), padded - 1);
+      return [i0, Math.min(i0 + 1, padded - 1), src - i0];
+    };
+    const x0 = Math.max(bx0, 0);
+    const x1 = Math.min(bx1 + 1, imageWidth);
+    const y0 = Math.max(by0, 0);
+    const y1 = Math.min(by1 + 1, imageHeight);
+    for (let y = y0; y < y1; y++) {
+      const [ya, yb, fy] = source(y - by0, h);
+      for (let x = x0; x < x1; x++) {
+        const [xa, xb, fx] = source(x - bx0, w);
+        const v =
+          (1 - fy) * ((1 - fx) * at(ya, xa) + fx * at(ya, xb)) +
+          fy * ((1 - fx) * at(yb, xa) + fx * at(yb, xb));
         out[y * imageWidth + x] = threshold >= 0 ? (v >= threshold ? 1 : 0) : v;
       }
     }

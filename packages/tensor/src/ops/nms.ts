@@ -1,3 +1,6 @@
+// Box IoU and greedy NMS on the host, plain or per class (`batched_nms`), equal scores taken
+// in index order so the kept boxes are deterministic.
+
 /**
  * IoU matrix of corner boxes (x1, y1, x2, y2; area = (x2-x1)*(y2-y1), no +1), Na*Nb
  * row-major. Two identical zero-area boxes give 0/0 = NaN, as torchvision.

@@ -1,3 +1,6 @@
+// RoIAlign planned once on the host as a sparse matrix (torchvision's sampling, exactly), and
+// its product and transposed product with a feature map: the forward pass and its gradient.
+
 /**
  * RoIAlign as a sparse matrix. Row r = (roi k, bin row i, bin column j) of the output;
  * its entries are the feature pixels (flat index n*H*W + y*W + x) that the bin's bilinear

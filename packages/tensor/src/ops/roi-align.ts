@@ -1,3 +1,6 @@
+// RoIAlign as a differentiable op: host-memory kernels and their gradient on cpu and wasm,
+// the same sparse products with tf ops elsewhere.
+
 import * as tf from '@tensorflow/tfjs-core';
 import { hostMemory } from './host-memory.js';
 import {

@@ -1,3 +1,6 @@
+// Multi-level RoIAlign (mmdetection's `SingleRoIExtractor`): each RoI pooled from the FPN level
+// its size maps to, in RoI order.
+
 import * as tf from '@tensorflow/tfjs-core';
 import { pooledRows, type RoiAlignPart } from './roi-align.js';
 import { planRoiAlign } from './roi-align-plan.js';

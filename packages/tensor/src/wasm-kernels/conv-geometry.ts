@@ -1,3 +1,6 @@
+// The convolution geometry both wasm backprop kernels need, and the memory bound on their
+// im2col buffers.
+
 import { backend_util } from '@tensorflow/tfjs-core';
 
 /** The NHWC convolution geometry both backprop kernels need, with explicit pads. */

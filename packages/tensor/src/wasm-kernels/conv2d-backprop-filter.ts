@@ -1,3 +1,6 @@
+// The convolution filter gradient for the wasm backend, which lacks it: one XNNPACK matrix
+// product over an im2col matrix built in bounded chunks.
+
 import type * as tf from '@tensorflow/tfjs-core';
 import { Conv2DBackpropFilter, type KernelConfig, type KernelFunc } from '@tensorflow/tfjs-core';
 import { type ConvGeometry, convGeometry, rowsPerChunk } from './conv-geometry.js';

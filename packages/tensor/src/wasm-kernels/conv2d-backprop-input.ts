@@ -1,3 +1,6 @@
+// The wasm backend's convolution input gradient, replaced by one built on XNNPACK because the
+// built-in is a slow scalar loop.
+
 import type * as tf from '@tensorflow/tfjs-core';
 import { Conv2DBackpropInput, type KernelConfig, type KernelFunc } from '@tensorflow/tfjs-core';
 import { type ConvGeometry, convGeometry, rowsPerChunk } from './conv-geometry.js';

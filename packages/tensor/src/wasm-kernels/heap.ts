@@ -1,3 +1,6 @@
+// The wasm kernels' access to tensors in the module's linear memory, and to the backend's own
+// kernels, without the copies `dataSync` makes.
+
 import * as tf from '@tensorflow/tfjs-core';
 
 /**

@@ -1,3 +1,6 @@
+// The training kernels this package adds to or replaces on the wasm backend, registered when
+// the wasm backend starts.
+
 import * as tf from '@tensorflow/tfjs-core';
 import { onBackendInit } from '../backend.js';
 

@@ -1,3 +1,5 @@
+// A correct max-pool gradient for the wasm backend, whose own kernel returns wrong values.
+
 import type * as tf from '@tensorflow/tfjs-core';
 import {
   backend_util,

@@ -1,3 +1,5 @@
+// Unsorted segment sum (the gradient of gather) for the wasm backend, which lacks it.
+
 import type * as tf from '@tensorflow/tfjs-core';
 import { type KernelConfig, type KernelFunc, UnsortedSegmentSum } from '@tensorflow/tfjs-core';
 import { asWasmBackend, f32, i32 } from './heap.js';

@@ -1,0 +1,26 @@
+// Global-norm gradient clipping (`torch.nn.utils.clip_grad_norm_`).
+
+import * as tf from '@tensorflow/tfjs-core';
+
+/** The L2 norm of all gradients taken together. */
+export function globalNorm(grads: Record<string, tf.Tensor>): number {
+  const list = Object.values(grads);
+  if (list.length === 0) return 0;
+  return tf.tidy(() => Math.sqrt(tf.addN(list.map((g) => tf.sum(tf.square(g)))).dataSync()[0]!));
+}
+
+/**
+ * Scale every gradient by `maxNorm / (norm + 1e-6)` when the global norm exceeds
+ * `maxNorm`, as `torch.nn.utils.clip_grad_norm_`. Returns new tensors (the inputs are
+ * left to the caller to dispose) and the norm before clipping.
+ */
+export function clipByGlobalNorm(
+  grads: Record<string, tf.Tensor>,
+  maxNorm: number,
+): { grads: Record<string, tf.Tensor>; norm: number } {
+  const norm = globalNorm(grads);
+  const coef = maxNorm / (norm + 1e-6);
+  const out: Record<string, tf.Tensor> = {};
+  for (const [k, g] of Object.entries(grads)) out[k] = coef < 1 ? tf.mul(g, coef) : tf.clone(g);
+  return { grads: out, norm };
+}
