@@ -12,6 +12,8 @@ import {
 export interface SegmentationSource {
   /** Detection i's segmentation as given, undefined when the record has none. */
   get(i: number): Segmentation | undefined;
+  /** Whether detection i has a segmentation (without reading it). */
+  has(i: number): boolean;
   /** The same segmentations in typed arrays, for worker threads. */
   toPacked(): PackedSegmentations;
   /** The source restricted to `order` (entry j is entry `order[j]` of this one). */
@@ -41,6 +43,10 @@ export class JsonSegmentations implements SegmentationSource {
     return unpackSegmentation(this.packed, i);
   }
 
+  has(i: number): boolean {
+    return this.packed.jsonStart[i] >= 0;
+  }
+
   toPacked(): PackedSegmentations {
     return this.packed;
   }
@@ -63,6 +69,10 @@ export class RecordSegmentations implements SegmentationSource {
 
   get(i: number): Segmentation | undefined {
     return this.records[i].segmentation;
+  }
+
+  has(i: number): boolean {
+    return this.records[i].segmentation !== undefined;
   }
 
   toPacked(): PackedSegmentations {

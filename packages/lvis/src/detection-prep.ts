@@ -95,7 +95,8 @@ export function checkColumns(
       );
     }
     if (!iouType) continue;
-    const noSegm = cols.segmentations.get(i) === undefined;
+    // Asked without parsing: a file's 600k segmentations would take ~0.3 s to parse.
+    const noSegm = !cols.segmentations.has(i);
     if (iouType === 'segm' && noSegm)
       throw new LVISFormatError(missingSegmentationMessage(source, i));
     if (noBox && noSegm) throw new LVISFormatError(missingFieldMessage(source, i, iouType));

@@ -34,7 +34,8 @@ describe('columnar results load', () => {
   it('reads compressed RLEs in columns, and files it declines through JSON.parse', async () => {
     const gt = await gtPromise;
     const results = readJson<LVISResult[]>(fixturePath(`results_${fixtureCases()[0]}.json`));
-    const asRle = results.slice(0, 400).map((r) => {
+    const withMasks = results.filter((r) => Array.isArray(r.segmentation)).slice(0, 400);
+    const asRle = withMasks.map((r) => {
       const img = gt.imgs.get(r.image_id)!;
       return {
         ...r,
@@ -65,10 +66,15 @@ describe('columnar results load', () => {
 
   it('reports bad records as the JSON.parse path does', async () => {
     const gt = await gtPromise;
-    const ok = { image_id: gt.getImgIds()[0], category_id: 1, bbox: [1, 2, 3, 4], score: 0.5 };
+    const ok = {
+      image_id: gt.getImgIds()[0],
+      category_id: gt.getCatIds()[0],
+      bbox: [1, 2, 3, 4],
+      score: 0.5,
+    };
     const cases: [unknown[], RegExp][] = [
       [[ok, { ...ok, image_id: -3 }], /results\[1\]: field 'image_id' names image -3/],
-      [[ok, { ...ok, category_id: 1e6 }], /results\[1\]: field 'category_id' names category/],
+      [[ok, { ...ok, category_id: -7.5 }], /results\[1\]: field 'category_id' names category -7.5/],
       [[ok, { ...ok, score: 'high' }], /results\[1\]: field 'score' must be a number/],
       [[ok, { ...ok, bbox: undefined }], /has no 'bbox' although the first one has/],
     ];
@@ -80,16 +86,51 @@ describe('columnar results load', () => {
         await expect(LVISResults.load(gt, path, { columnar })).rejects.toThrow(LVISFormatError);
       }
     }
-    const noFields = join(tmp, 'nofields.json');
-    writeFileSync(noFields, JSON.stringify([{ image_id: ok.image_id, category_id: 1, score: 1 }]));
-    await expect(LVISResults.load(gt, noFields, { iouType: 'segm' })).rejects.toThrow(
-      /results\[0\]: no field 'segmentation', which segm evaluation needs/,
-    );
+    const negative = join(tmp, 'negative.json');
+    writeFileSync(negative, JSON.stringify([ok, { ...ok, bbox: [9, 9, 2, -3] }]));
+    const boxOnly = join(tmp, 'box-only.json');
+    writeFileSync(boxOnly, JSON.stringify([ok]));
+    for (const columnar of [true, false]) {
+      await expect(LVISResults.load(gt, negative, { columnar })).rejects.toThrow(
+        /results\[1\]: field 'bbox' \[x, y, w, h\] has a negative height, got \[9,9,2,-3\]/,
+      );
+      await expect(LVISResults.load(gt, boxOnly, { columnar, iouType: 'segm' })).rejects.toThrow(
+        /results\[0\]: no field 'segmentation', which segm evaluation needs/,
+      );
+    }
     const malformed = join(tmp, 'malformed.json');
     writeFileSync(malformed, '[{"image_id": 1,}]');
     await expect(LVISResults.load(gt, malformed)).rejects.toThrow(
       /malformed\.json: malformed JSON/,
     );
+  });
+});
+
+describe('columnar results warnings', () => {
+  it('names negative scores as the JSON.parse path does, and tells onWarning', async () => {
+    const gt = await gtPromise;
+    const det = (score: number) => ({
+      image_id: gt.getImgIds()[0],
+      category_id: gt.getCatIds()[0],
+      bbox: [1, 2, 3, 4],
+      score,
+    });
+    const path = join(tmp, 'scores.json');
+    writeFileSync(path, JSON.stringify([det(-0.25), det(0.5), det(-1)]));
+    const heard: string[][] = [];
+    const loaded: LVISResults[] = [];
+    for (const columnar of [true, false]) {
+      const seen: string[] = [];
+      loaded.push(await LVISResults.load(gt, path, { columnar, onWarning: (w) => seen.push(w) }));
+      heard.push(seen);
+    }
+    expect(loaded[0].warnings).toHaveLength(1);
+    expect(loaded[0].warnings[0]).toMatch(
+      /results\[0\] \(score -0\.25\), results\[2\] \(score -1\)/,
+    );
+    expect(loaded[0].warnings).toEqual(loaded[1].warnings);
+    expect(heard[0]).toEqual(loaded[0].warnings);
+    expect(heard[1]).toEqual(loaded[1].warnings);
   });
 });
 
