@@ -1,16 +1,24 @@
 // The experiments table: pure aggregation and Markdown formatting of finished runs, kept apart
 // from the training so it can be tested with made-up results.
 
-export type ExperimentMetric = 'AP' | 'APr' | 'APc' | 'APf';
+import { formatDifference, pairedDifference } from './paired-stats.js';
+
+export type ExperimentMetric = 'AP' | 'AP75' | 'APr' | 'APc' | 'APf';
+/** The metrics the tables show per row. */
 export const EXPERIMENT_METRICS: readonly ExperimentMetric[] = ['AP', 'APr', 'APc', 'APf'];
+/** The metrics every run records (AP75 too: localisation is what CRAT's box transfer acts on). */
+export const RECORDED_METRICS: readonly ExperimentMetric[] = ['AP', 'AP75', 'APr', 'APc', 'APf'];
+
+/** A run's metrics; AP75 is absent from runs recorded before it was (a resumed table). */
+export type RunMetrics = Record<Exclude<ExperimentMetric, 'AP75'>, number> & { AP75?: number };
 
 /** One finished training run: which experiment, which seed, its val metrics and wall time. */
 export interface ExperimentRun {
   /** Row name, e.g. `eqlv2 + CRAT (exact)`. */
   name: string;
   seed: number;
-  bbox: Record<ExperimentMetric, number>;
-  segm: Record<ExperimentMetric, number>;
+  bbox: RunMetrics;
+  segm: RunMetrics;
   seconds: number;
 }
 
@@ -50,7 +58,7 @@ export function aggregateRuns(runs: readonly ExperimentRun[]): ExperimentRow[] {
   return [...groups].map(([name, g]) => {
     const agg = (type: 'bbox' | 'segm') =>
       Object.fromEntries(
-        EXPERIMENT_METRICS.map((m) => [m, meanSpread(g.map((r) => r[type][m]))]),
+        EXPERIMENT_METRICS.map((m) => [m, meanSpread(g.map((r) => r[type][m] ?? -1))]),
       ) as Record<ExperimentMetric, MeanSpread | null>;
     return {
       name,
@@ -101,6 +109,53 @@ export function formatExperimentsTable(rows: readonly ExperimentRow[]): string {
   return lines.join('\n');
 }
 
+/** The differences the CRAT table reports: box AP, mask AP, box APr, mask APr, box AP75. */
+const CRAT_DIFFERENCES: readonly {
+  label: string;
+  type: 'bbox' | 'segm';
+  metric: ExperimentMetric;
+}[] = [
+  { label: 'Δ box AP', type: 'bbox', metric: 'AP' },
+  { label: 'Δ mask AP', type: 'segm', metric: 'AP' },
+  { label: 'Δ box APr', type: 'bbox', metric: 'APr' },
+  { label: 'Δ mask APr', type: 'segm', metric: 'APr' },
+  { label: 'Δ box AP75', type: 'bbox', metric: 'AP75' },
+];
+
+/**
+ * For every row `X + CRAT` whose row `X` ran too: the per-seed paired differences (with CRAT
+ * minus without) and their 95 % Student-t intervals, in AP points; `*` marks an interval that
+ * excludes zero. Empty when no such pair ran.
+ */
+export function formatCratDifferences(runs: readonly ExperimentRun[]): string {
+  const names = [...new Set(runs.map((r) => r.name))];
+  const pairs = names
+    .filter((n) => n.endsWith(' + CRAT') && names.includes(n.slice(0, -' + CRAT'.length)))
+    .map((n) => [n.slice(0, -' + CRAT'.length), n] as const);
+  if (pairs.length === 0) return '';
+  const bySeed = (name: string, type: 'bbox' | 'segm', metric: ExperimentMetric) =>
+    new Map(
+      runs
+        .filter((r) => r.name === name && r[type][metric] !== undefined)
+        .map((r) => [r.seed, r[type][metric] as number] as const),
+    );
+  const head = ['pair', 'seeds', ...CRAT_DIFFERENCES.map((c) => c.label)];
+  const lines = [
+    `| ${head.join(' | ')} |`,
+    `| ${head.map((_h, i) => (i < 2 ? '---' : '---:')).join(' | ')} |`,
+  ];
+  for (const [base, crat] of pairs) {
+    const diffs = CRAT_DIFFERENCES.map((c) =>
+      pairedDifference(bySeed(base, c.type, c.metric), bySeed(crat, c.type, c.metric)),
+    );
+    const seeds = Math.max(0, ...diffs.map((d) => d?.n ?? 0));
+    lines.push(
+      `| ${[`${crat} vs ${base}`, String(seeds), ...diffs.map(formatDifference)].join(' | ')} |`,
+    );
+  }
+  return lines.join('\n');
+}
+
 /** Which of the given rows has the highest mean of a metric (null when none has a value). */
 export function bestRow(
   rows: readonly ExperimentRow[],
@@ -129,7 +184,9 @@ export function formatExperimentsReport(
   header: ExperimentsReportHeader,
   lossRows: readonly ExperimentRow[],
   modeRows: readonly ExperimentRow[],
+  lossRuns: readonly ExperimentRun[] = [],
 ): string {
+  const differences = formatCratDifferences(lossRuns);
   const subset =
     header.valImages < header.valTotal
       ? `the first ${header.valImages} of ${header.valTotal} synth val images`
@@ -143,6 +200,14 @@ export function formatExperimentsReport(
     '',
     formatExperimentsTable(lossRows),
     '',
+    ...(differences
+      ? [
+          'CRAT against the same loss without it, paired by seed (same data order and initialisation): mean difference in AP points [95 % Student-t interval]; `*`: the interval excludes zero.',
+          '',
+          differences,
+          '',
+        ]
+      : []),
     'CRAT modes on EQLv2:',
     '',
     formatExperimentsTable(modeRows),

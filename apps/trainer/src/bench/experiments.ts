@@ -13,10 +13,10 @@ import { trainFromConfig } from '../run/train.js';
 import { formatDuration, type ProgressStream } from '../train/progress.js';
 import {
   aggregateRuns,
-  EXPERIMENT_METRICS,
-  type ExperimentMetric,
   type ExperimentRun,
   formatExperimentsReport,
+  RECORDED_METRICS,
+  type RunMetrics,
 } from './experiments-table.js';
 
 /** One experiment: a synth preset, maybe with its CRAT mode forced. */
@@ -186,8 +186,8 @@ export async function runExperiments(o: ExperimentsOptions): Promise<string> {
       const seconds = (performance.now() - started) / 1000;
       const pick = (type: 'bbox' | 'segm') =>
         Object.fromEntries(
-          EXPERIMENT_METRICS.map((m) => [m, outcome.eval?.[type]?.metrics[m] ?? -1]),
-        ) as Record<ExperimentMetric, number>;
+          RECORDED_METRICS.map((m) => [m, outcome.eval?.[type]?.metrics[m] ?? -1]),
+        ) as RunMetrics;
       const run = { name: spec.name, seed, bbox: pick('bbox'), segm: pick('segm'), seconds };
       runs.push({ ...run, group: spec.group });
       log(
@@ -213,6 +213,7 @@ export async function runExperiments(o: ExperimentsOptions): Promise<string> {
     },
     lossRows,
     modeRows,
+    runs.filter((r) => r.group === 'loss'),
   );
   await writeFileAtomic(resolve(cwd, o.out), md);
   return md;
