@@ -4,11 +4,10 @@
 // does by transposing) cost as much as the 3x3 conv GN follows. Other backends use the ops.
 
 import * as tf from '@tensorflow/tfjs-core';
-import { hostMemory } from './host-memory.js';
+import { hostMemory, onHostBackend, registerHostKernels } from './host-memory.js';
 
 const GROUP_NORM = 'CratGroupNorm';
 const GROUP_NORM_GRAD = 'CratGroupNormGrad';
-const HOST_BACKENDS = ['cpu', 'wasm'];
 
 interface GroupNormAttrs {
   numGroups: number;
@@ -159,18 +158,7 @@ let registered = false;
 export function registerGroupNormKernels(): void {
   if (registered) return;
   registered = true;
-  for (const backendName of HOST_BACKENDS) {
-    tf.registerKernel({
-      kernelName: GROUP_NORM,
-      backendName,
-      kernelFunc: forwardKernel as unknown as tf.KernelFunc,
-    });
-    tf.registerKernel({
-      kernelName: GROUP_NORM_GRAD,
-      backendName,
-      kernelFunc: gradKernel as unknown as tf.KernelFunc,
-    });
-  }
+  registerHostKernels({ [GROUP_NORM]: forwardKernel, [GROUP_NORM_GRAD]: gradKernel });
   tf.registerGradient({
     kernelName: GROUP_NORM,
     inputsToSave: ['x', 'gamma'],
@@ -225,8 +213,7 @@ export function groupNorm(
   if (c % numGroups !== 0) {
     throw new Error(`groupNorm: ${c} channels do not split into ${numGroups} groups`);
   }
-  if (!HOST_BACKENDS.includes(tf.getBackend()))
-    return groupNormWithOps(x, gamma, beta, numGroups, eps);
+  if (!onHostBackend()) return groupNormWithOps(x, gamma, beta, numGroups, eps);
   const attrs: GroupNormAttrs = { numGroups, eps };
   return tf
     .engine()

@@ -1,7 +1,7 @@
 // Zero-copy access to tensors' float32 storage on the cpu and wasm backends, so host-side
 // kernels can be plain loops over typed arrays.
 
-import type * as tf from '@tensorflow/tfjs-core';
+import * as tf from '@tensorflow/tfjs-core';
 
 /**
  * Direct access to a tensor's float32 storage on the cpu and wasm backends (no copy), for
@@ -61,4 +61,21 @@ export function hostMemory(backend: unknown): HostMemory {
     };
   }
   throw new Error('@crat/tensor: host-memory kernels run on the cpu and wasm backends only');
+}
+
+/** The backends whose tensors `hostMemory` reaches: kernels written on it run only there. */
+export const HOST_BACKENDS: readonly string[] = ['cpu', 'wasm'];
+
+/** Whether the active backend runs host-memory kernels (other backends take a tf-ops path). */
+export function onHostBackend(): boolean {
+  return HOST_BACKENDS.includes(tf.getBackend());
+}
+
+/** Register host-memory kernels by name on every backend in {@link HOST_BACKENDS}. */
+export function registerHostKernels(kernels: Record<string, unknown>): void {
+  for (const backendName of HOST_BACKENDS) {
+    for (const [kernelName, kernelFunc] of Object.entries(kernels)) {
+      tf.registerKernel({ kernelName, backendName, kernelFunc: kernelFunc as tf.KernelFunc });
+    }
+  }
 }

@@ -2,7 +2,7 @@
 // the same sparse products with tf ops elsewhere.
 
 import * as tf from '@tensorflow/tfjs-core';
-import { hostMemory } from './host-memory.js';
+import { hostMemory, onHostBackend, registerHostKernels } from './host-memory.js';
 import {
   applyPlanInto,
   applyPlanTransposed,
@@ -78,25 +78,13 @@ function gradKernel(args: {
   );
 }
 
-const HOST_BACKENDS = ['cpu', 'wasm'];
 let registered = false;
 
 /** Register the RoIAlign kernels (cpu, wasm) and their gradient; idempotent. */
 export function registerRoiAlignKernels(): void {
   if (registered) return;
   registered = true;
-  for (const backendName of HOST_BACKENDS) {
-    tf.registerKernel({
-      kernelName: ROI_ALIGN,
-      backendName,
-      kernelFunc: forwardKernel as unknown as tf.KernelFunc,
-    });
-    tf.registerKernel({
-      kernelName: ROI_ALIGN_GRAD,
-      backendName,
-      kernelFunc: gradKernel as unknown as tf.KernelFunc,
-    });
-  }
+  registerHostKernels({ [ROI_ALIGN]: forwardKernel, [ROI_ALIGN_GRAD]: gradKernel });
   tf.registerGradient({
     kernelName: ROI_ALIGN,
     gradFunc: (dy, _saved, attrs) => {
@@ -161,7 +149,7 @@ export function pooledRows(
         `roiAlign: feature levels have different channel counts (${c}, ${f.shape[3]})`,
       );
   }
-  if (!HOST_BACKENDS.includes(tf.getBackend())) return roiAlignWithOps(features, parts, rows);
+  if (!onHostBackend()) return roiAlignWithOps(features, parts, rows);
   const inputs: tf.NamedTensorMap = {};
   features.forEach((f, l) => {
     inputs[inputName(l)] = f;
