@@ -5,7 +5,7 @@ import { initBackend } from '@crat/tensor';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../src/config/load.js';
 import '../src/run/plugins.js';
-import { buildMaskRcnn, detectorConfigOf } from '../src/run/detector-adapter.js';
+import { detectorConfigOf, maskRcnnForConfig } from '../src/run/detector-adapter.js';
 
 const REPO = resolve(__dirname, '../../..');
 
@@ -56,7 +56,7 @@ describe('trainer config → @crat/detector', () => {
     expect(d.rpnHead.test).toMatchObject({ nmsPre: 400, maxPerImg: 150 });
     expect(d.test.maxPerImg).toBe(100);
     const counts = Array.from({ length: d.numClasses }, (_, i) => i + 1);
-    const model = buildMaskRcnn(config, counts);
+    const model = maskRcnnForConfig(config, counts);
     try {
       expect(model.classificationLoss.type).toBe('eqlv2');
       expect(model.transfers.map((t) => `${t.type}/${t.branch}`)).toEqual([
@@ -66,7 +66,7 @@ describe('trainer config → @crat/detector', () => {
     } finally {
       model.dispose();
     }
-    expect(() => buildMaskRcnn(config, [1, 2])).toThrow(
+    expect(() => maskRcnnForConfig(config, [1, 2])).toThrow(
       /numClasses is 40 but the training set has 2/,
     );
   });

@@ -79,7 +79,7 @@ export function multiclassNms(
 
 /**
  * Per image: its proposals' class-wise deltas decoded (clipped to the resized image), scaled to
- * original pixels, then `multiclassNms`. `counts[i]` proposals of image i, rows in image order.
+ * original pixels, then `multiclassNms`. Rows of `deltas` and `scores` follow the proposals, image by image.
  */
 export function boxDetections(
   coder: DeltaXYWHBBoxCoder,

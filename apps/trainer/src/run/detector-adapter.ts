@@ -29,7 +29,7 @@ export function detectorConfigOf(cfg: CratConfig): DetectorConfig {
  * training counts) and task transfers (`transfers`, every bbox one before any mask one: the
  * order of their checkpointed state) built from the registries, initialised from `seed`.
  */
-export function buildMaskRcnn(cfg: CratConfig, classInstanceCounts?: number[]): MaskRCNN {
+export function maskRcnnForConfig(cfg: CratConfig, classInstanceCounts?: number[]): MaskRCNN {
   const c = cfg.model.numClasses;
   if (classInstanceCounts && classInstanceCounts.length !== c) {
     throw new ModelConfigError(
@@ -54,7 +54,7 @@ export function buildMaskRcnn(cfg: CratConfig, classInstanceCounts?: number[]): 
 
 export const maskRcnnBackend: DetectorBackend<MaskRCNN> = {
   weightsFileName: 'model.safetensors',
-  create: buildMaskRcnn,
+  create: maskRcnnForConfig,
   saveWeights: (model, path) => saveWeights(model, path),
   // A `.pth` is read as PyTorch's (mmdetection or torchvision names; an ImageNet ResNet fills
   // the backbone only); anything else is our safetensors.

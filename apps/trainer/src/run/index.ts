@@ -3,10 +3,10 @@
 
 export { loadDetectionDataset } from './datasets.js';
 export {
-  buildMaskRcnn,
   detectorConfigOf,
   ModelConfigError,
   maskRcnnBackend,
+  maskRcnnForConfig,
 } from './detector-adapter.js';
 export {
   type Detections,
