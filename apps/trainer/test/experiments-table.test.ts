@@ -1,12 +1,26 @@
 import { CRAT_MODES, DEFAULT_CRAT_MODE } from '@crat/crat-transfuse';
 import { describe, expect, it } from 'vitest';
-import { budgetOverrides, experimentSpecs, lvisSubset } from '../src/bench/experiments.js';
+import {
+  budgetOverrides,
+  experimentSpecs,
+  filterSpecs,
+  runFolderName,
+  seedsFor,
+  selectionSpecs,
+  stage2Overrides,
+} from '../src/bench/experiment-specs.js';
+import { lvisSubset } from '../src/bench/experiments.js';
+import {
+  formatExperimentsReport,
+  formatSelectionReport,
+  pickSettings,
+  type ReportHeader,
+} from '../src/bench/experiments-report.js';
 import {
   aggregateRuns,
   bestRow,
   type ExperimentRun,
   formatCell,
-  formatExperimentsReport,
   formatExperimentsTable,
   meanSpread,
 } from '../src/bench/experiments-table.js';
@@ -71,40 +85,89 @@ describe('experiments table', () => {
     expect(lines[2]!.split('|').map((c) => c.trim())[header.indexOf('time/run')]).toBe('1m05s');
   });
 
-  it('names the best CRAT mode and states the budget and val subset in the header', () => {
+  it('finds the row with the highest mean of a metric', () => {
     const modes = aggregateRuns([
       run('EQLv2 + CRAT (reference)', 0, 0.2),
       run('EQLv2 + CRAT (exact)', 0, 0.25),
       run('EQLv2 + CRAT (exact-fisher)', 0, 0.22),
     ]);
     expect(bestRow(modes, 'bbox', 'AP')!.name).toBe('EQLv2 + CRAT (exact)');
-    const md = formatExperimentsReport(
-      {
-        date: '2026-01-02',
-        machine: '2 cores, wasm',
-        budget: 120,
-        valImages: 100,
-        valTotal: 600,
-        totalSeconds: 600,
-      },
-      aggregateRuns([run('CE', 0, 0.1)]),
-      modes,
-    );
-    expect(md).toContain('2026-01-02');
+  });
+});
+
+const HEADER: ReportHeader = {
+  dates: '2026-01-02 to 2026-01-03',
+  machines: ['2 cores, wasm'],
+  codeVersions: ['1a2b3c4d5e6f'],
+  budget: 120,
+  split: 'val',
+  evalImages: 100,
+  evalTotal: 600,
+  runSeconds: 600,
+  runs: 4,
+};
+
+describe('experiments report', () => {
+  it('states dates, machine, code, budget and subset; shows each group and its pairs', () => {
+    const runs = [0, 1].flatMap((seed) => [
+      run('EQLv2', seed, 0.2 + seed / 100),
+      run('EQLv2 + CRAT', seed, 0.25 + seed / 50),
+      run('EQLv2 + CRAT (reference)', seed, 0.1),
+      run('EQLv2 + CRAT (uniform sampler)', seed, 0.3),
+      run('EQLv2 (uniform sampler)', seed, 0.28),
+    ]);
+    const md = formatExperimentsReport(HEADER, runs, experimentSpecs());
+    expect(md).toContain('2026-01-02 to 2026-01-03');
+    expect(md).toContain('code 1a2b3c4d5e6f');
     expect(md).toContain('120 training steps per run');
     expect(md).toContain('first 100 of 600 synth val images');
-    expect(md).toContain('`EQLv2 + CRAT (exact)`');
+    expect(md).toContain('10m00s of run time');
+    // EQLv2 + CRAT is shown again as the default mode and as the repeat-factor sampler row.
+    expect(md).toContain(`| EQLv2 + CRAT (${DEFAULT_CRAT_MODE}) | 2 |`);
+    expect(md).toContain('| EQLv2 + CRAT (repeat-factor sampler) | 2 |');
+    // Paired rows: loss pair +5.0 / +6.0 points, mean +5.5; mode against EQLv2; sampler pair.
+    expect(md).toMatch(/\| EQLv2 \+ CRAT vs EQLv2 \| 2 \| \+5\.5 \[/);
+    expect(md).toMatch(/\| EQLv2 \+ CRAT \(reference\) vs EQLv2 \| 2 \| -10\.5 \[/);
+    expect(md).toContain('| EQLv2 + CRAT (uniform sampler) vs EQLv2 (uniform sampler) | 2 | +2.0');
+    // Rows that did not run are not shown; no mode is "picked" on val.
+    expect(md).not.toContain('| Seesaw |');
+    expect(md).not.toContain('Best CRAT mode');
+  });
+
+  it('picks each setting on minival by mean box AP, the default candidate in every setting', () => {
+    const specs = selectionSpecs();
+    const runs = [
+      run('EQLv2', 0, 0.1),
+      run(`CRAT mode ${DEFAULT_CRAT_MODE}`, 0, 0.2),
+      run('CRAT mode exact', 0, 0.25),
+      run('CRAT mode reference', 0, 0.15),
+      run('CRAT temperature 0.02', 0, 0.19),
+      run('CRAT temperature 0.2', 0, 0.21),
+      run('CRAT loss weights x10', 0, 0.18),
+      run('CRAT loss weights x100', 0, 0.05),
+    ];
+    const picks = pickSettings(runs, specs);
+    expect(picks.map((p) => [p.setting, p.value])).toEqual([
+      ['mode', 'exact'],
+      ['temperature', '0.2'],
+      ['loss weights', 'x1 (box 0.001, mask 0.01)'],
+    ]);
+    const md = formatSelectionReport({ ...HEADER, split: 'minival', evalTotal: 300 }, runs, specs);
+    expect(md).toContain('first 100 of 300 synth minival images');
+    expect(md).toContain('- mode: **exact** (`CRAT mode exact`, box AP 25.0)');
   });
 });
 
 describe('experiment plan', () => {
-  it('covers 4 losses x {without, with CRAT} plus the two other CRAT modes on EQLv2', () => {
+  it('covers 4 losses x {without, with CRAT}, the other modes, box/mask only, samplers and stage 2', () => {
     const specs = experimentSpecs();
     const loss = specs.filter((s) => s.group === 'loss');
     expect(loss).toHaveLength(8);
     // The "+ CRAT" runs use the package's default mode; the mode table adds the other two.
-    for (const s of loss.filter((x) => x.name.endsWith('+ CRAT')))
+    for (const s of loss.filter((x) => x.name.endsWith('+ CRAT'))) {
       expect(s.cratMode).toBe(DEFAULT_CRAT_MODE);
+      expect(s.pairedWith).toBe(s.name.slice(0, -' + CRAT'.length));
+    }
     expect(specs.filter((s) => s.group === 'mode').map((s) => s.cratMode)).toEqual(
       CRAT_MODES.filter((m) => m !== DEFAULT_CRAT_MODE),
     );
@@ -114,6 +177,49 @@ describe('experiment plan', () => {
         .filter((s) => s.group === 'mode')
         .map((s) => s.cratMode),
     ).toEqual(['exact', 'exact-fisher']);
+    const variant = specs.filter((s) => s.group === 'variant');
+    expect(variant.map((s) => s.config)).toEqual([
+      'configs/synth/eqlv2_crat_box.ts',
+      'configs/synth/eqlv2_crat_mask.ts',
+      'configs/synth/eqlv2.ts',
+      'configs/synth/eqlv2_crat.ts',
+      'configs/synth/eqlv2.ts',
+      'configs/synth/eqlv2_crat.ts',
+      'configs/synth/eqlv2_crat_stage2.ts',
+    ]);
+    // Each sampler row is paired with EQLv2 on the same sampler: the pair differs by CRAT alone.
+    const uniform = variant.find((s) => s.name === 'EQLv2 + CRAT (uniform sampler)')!;
+    expect(uniform.cfgOptions).toEqual(['sampler.type=uniform']);
+    expect(specs.find((s) => s.name === uniform.pairedWith)!.cfgOptions).toEqual(
+      uniform.cfgOptions,
+    );
+    const stage2 = variant.at(-1)!;
+    expect(stage2.startsFrom).toBe('EQLv2 + CRAT');
+    // Every paired base is a row of the plan.
+    const names = new Set(specs.map((s) => s.name));
+    for (const s of specs) if (s.pairedWith) expect(names.has(s.pairedWith)).toBe(true);
+  });
+
+  it('gives the default pipeline pair its own seed count and keeps a stage 2 with its stage 1', () => {
+    const specs = experimentSpecs();
+    const seeds = Object.fromEntries(specs.map((s) => [s.name, seedsFor(s, 3, 5)]));
+    expect(seeds.EQLv2).toBe(5);
+    expect(seeds['EQLv2 + CRAT']).toBe(5);
+    expect(seeds.CE).toBe(3);
+    expect(seeds['Seesaw + CRAT']).toBe(3);
+    expect(filterSpecs(specs, ['stage 2']).map((s) => s.name)).toEqual([
+      'EQLv2 + CRAT',
+      'EQLv2 + CRAT + stage 2',
+    ]);
+    expect(filterSpecs(specs, ['seesaw']).map((s) => s.name)).toEqual(['Seesaw', 'Seesaw + CRAT']);
+    expect(runFolderName('EQLv2 + CRAT (box only)', 2)).toBe('eqlv2_crat_box_only_s2');
+  });
+
+  it('scales the stage 2 schedule to 3/8 of the budget, without warm-up, from stage 1', () => {
+    const o = stage2Overrides(800, 'work_dirs/b/eqlv2_crat_s0');
+    expect(o).toContain('schedule.length=300');
+    expect(o).toContain('loadFrom=work_dirs/b/eqlv2_crat_s0');
+    expect(o.some((x) => x.startsWith('schedule.warmup'))).toBe(false);
   });
 
   it('shrinks the schedule to the budget with ordered milestones inside it', () => {

@@ -122,17 +122,32 @@ const CRAT_DIFFERENCES: readonly {
   { label: 'Δ box AP75', type: 'bbox', metric: 'AP75' },
 ];
 
-/**
- * For every row `X + CRAT` whose row `X` ran too: the per-seed paired differences (with CRAT
- * minus without) and their 95 % Student-t intervals, in AP points; `*` marks an interval that
- * excludes zero. Empty when no such pair ran.
- */
-export function formatCratDifferences(runs: readonly ExperimentRun[]): string {
+/** A row compared with another seed by seed: `row` minus `base`. */
+export interface RowPair {
+  base: string;
+  row: string;
+}
+
+/** Every `X + CRAT` row whose row `X` ran too, in first-seen order. */
+export function cratPairsByName(runs: readonly ExperimentRun[]): RowPair[] {
   const names = [...new Set(runs.map((r) => r.name))];
-  const pairs = names
+  return names
     .filter((n) => n.endsWith(' + CRAT') && names.includes(n.slice(0, -' + CRAT'.length)))
-    .map((n) => [n.slice(0, -' + CRAT'.length), n] as const);
-  if (pairs.length === 0) return '';
+    .map((n) => ({ base: n.slice(0, -' + CRAT'.length), row: n }));
+}
+
+/**
+ * For every pair whose two rows ran (default: each `X + CRAT` with its `X`): the per-seed
+ * paired differences (row minus base) and their 95 % Student-t intervals, in AP points; `*`
+ * marks an interval that excludes zero. Empty when no such pair ran.
+ */
+export function formatCratDifferences(
+  runs: readonly ExperimentRun[],
+  pairs: readonly RowPair[] = cratPairsByName(runs),
+): string {
+  const names = new Set(runs.map((r) => r.name));
+  const present = pairs.filter((p) => names.has(p.base) && names.has(p.row));
+  if (present.length === 0) return '';
   const bySeed = (name: string, type: 'bbox' | 'segm', metric: ExperimentMetric) =>
     new Map(
       runs
@@ -144,13 +159,13 @@ export function formatCratDifferences(runs: readonly ExperimentRun[]): string {
     `| ${head.join(' | ')} |`,
     `| ${head.map((_h, i) => (i < 2 ? '---' : '---:')).join(' | ')} |`,
   ];
-  for (const [base, crat] of pairs) {
+  for (const { base, row } of present) {
     const diffs = CRAT_DIFFERENCES.map((c) =>
-      pairedDifference(bySeed(base, c.type, c.metric), bySeed(crat, c.type, c.metric)),
+      pairedDifference(bySeed(base, c.type, c.metric), bySeed(row, c.type, c.metric)),
     );
     const seeds = Math.max(0, ...diffs.map((d) => d?.n ?? 0));
     lines.push(
-      `| ${[`${crat} vs ${base}`, String(seeds), ...diffs.map(formatDifference)].join(' | ')} |`,
+      `| ${[`${row} vs ${base}`, String(seeds), ...diffs.map(formatDifference)].join(' | ')} |`,
     );
   }
   return lines.join('\n');
@@ -168,53 +183,4 @@ export function bestRow(
     if (v && (!best || v.mean > (best[type][metric]?.mean ?? -1))) best = r;
   }
   return best;
-}
-
-export interface ExperimentsReportHeader {
-  date: string;
-  machine: string;
-  budget: number;
-  valImages: number;
-  valTotal: number;
-  totalSeconds: number;
-}
-
-/** The whole Markdown document: header, the loss x CRAT table, the CRAT-mode table. */
-export function formatExperimentsReport(
-  header: ExperimentsReportHeader,
-  lossRows: readonly ExperimentRow[],
-  modeRows: readonly ExperimentRow[],
-  lossRuns: readonly ExperimentRun[] = [],
-): string {
-  const differences = formatCratDifferences(lossRuns);
-  const subset =
-    header.valImages < header.valTotal
-      ? `the first ${header.valImages} of ${header.valTotal} synth val images`
-      : `all ${header.valTotal} synth val images`;
-  const bestMode = bestRow(modeRows, 'bbox', 'AP');
-  return [
-    `### Experiments (synthetic set, ${header.date})`,
-    '',
-    `${header.machine}; ${header.budget} training steps per run (batch 2), evaluated on ${subset}; ` +
-      `AP in %, mean ± sample std over seeds; ${formatRunTime(header.totalSeconds)} in all.`,
-    '',
-    formatExperimentsTable(lossRows),
-    '',
-    ...(differences
-      ? [
-          'CRAT against the same loss without it, paired by seed (same data order and initialisation): mean difference in AP points [95 % Student-t interval]; `*`: the interval excludes zero.',
-          '',
-          differences,
-          '',
-        ]
-      : []),
-    'CRAT modes on EQLv2:',
-    '',
-    formatExperimentsTable(modeRows),
-    '',
-    bestMode
-      ? `Best CRAT mode by box AP in this run: \`${bestMode.name}\`.`
-      : 'No CRAT-mode run produced an AP.',
-    '',
-  ].join('\n');
 }

@@ -1,96 +1,70 @@
-// `crat bench experiments`: every loss with and without CRAT, and the CRAT modes on EQLv2,
-// trained on a budget for each seed and written as Markdown tables.
+// `crat bench experiments` and `crat bench select`: train every planned row for its seeds
+// (reusing the finished runs of the work dir with --resume), record each run as it finishes,
+// and write the Markdown document (into the README's marked section when asked).
 
-import { mkdirSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { cpus } from 'node:os';
-import { join, resolve } from 'node:path';
+import { dirname, join, relative, resolve } from 'node:path';
 import { writeFileAtomic, writeJsonAtomic } from '@crat/core';
-import { CRAT_MODES, type CratMode, DEFAULT_CRAT_MODE } from '@crat/crat-transfuse';
 import type { BackendChoice } from '@crat/tensor';
+import type { LVISEvalReport } from 'lvis-ts-types';
 import { loadConfig } from '../config/load.js';
+import { validateTransferReport } from '../report/transfer-report.js';
+import type { DetectorBackend } from '../run/detector-api.js';
 import { ensureDataset } from '../run/synth-dataset.js';
 import { trainFromConfig } from '../run/train.js';
 import { formatDuration, type ProgressStream } from '../train/progress.js';
+import { type CodeVersion, codeVersionAt, describeCodeVersion } from './code-version.js';
 import {
-  aggregateRuns,
-  type ExperimentRun,
+  budgetOverrides,
+  type ExperimentSpec,
+  experimentSpecs,
+  filterSpecs,
+  PIPELINE_BASE,
+  PIPELINE_CRAT,
+  runFolderName,
+  seedsFor,
+  selectionSpecs,
+  stage2Overrides,
+} from './experiment-specs.js';
+import {
   formatExperimentsReport,
-  RECORDED_METRICS,
-  type RunMetrics,
-} from './experiments-table.js';
-
-/** One experiment: a synth preset, maybe with its CRAT mode forced. */
-export interface ExperimentSpec {
-  name: string;
-  config: string;
-  /** CRAT mode for every transfer (box and mask); the package default when absent. */
-  cratMode?: CratMode;
-  /** Which table: loss x CRAT, or CRAT modes on EQLv2. */
-  group: 'loss' | 'mode';
-}
-
-const LOSSES = [
-  ['ce', 'CE'],
-  ['eqlv2', 'EQLv2'],
-  ['group_softmax', 'Group softmax'],
-  ['seesaw', 'Seesaw'],
-] as const;
+  formatSelectionReport,
+  type ReportHeader,
+} from './experiments-report.js';
+import { RECORDED_METRICS, type RunMetrics } from './experiments-table.js';
+import { replaceMarkedSection } from './marked-section.js';
+import { perClassRows, type SynthClass } from './per-class.js';
+import {
+  BenchResumeError,
+  configHash,
+  planResume,
+  type RunRecord,
+  readRunRecords,
+  type WantedRun,
+  writeRunRecord,
+} from './run-records.js';
 
 /**
- * {CE, EQLv2, group softmax, Seesaw} x {without, with CRAT in `@crat/crat-transfuse`'s default
- * mode}, then the other CRAT modes on EQLv2. The default mode on EQLv2 is the `EQLv2 + CRAT`
- * run of the first table, so it is trained once and shown in both.
+ * The README section `--readme` replaces: `bench-experiments` or `bench-select` (between
+ * `<!-- bench-experiments:start -->` and `<!-- bench-experiments:end -->`).
  */
-export function experimentSpecs(defaultMode: CratMode = DEFAULT_CRAT_MODE): ExperimentSpec[] {
-  const specs: ExperimentSpec[] = [];
-  for (const [file, label] of LOSSES) {
-    specs.push({ name: label, config: `configs/synth/${file}.ts`, group: 'loss' });
-    specs.push({
-      name: `${label} + CRAT`,
-      config: `configs/synth/${file}_crat.ts`,
-      cratMode: defaultMode,
-      group: 'loss',
-    });
-  }
-  for (const mode of CRAT_MODES.filter((m) => m !== defaultMode)) {
-    specs.push({
-      name: `EQLv2 + CRAT (${mode})`,
-      config: 'configs/synth/eqlv2_crat.ts',
-      cratMode: mode,
-      group: 'mode',
-    });
-  }
-  return specs;
+export function readmeSection(kind: 'experiments' | 'select'): string {
+  return `bench-${kind}`;
 }
 
-/**
- * The schedule overrides that shrink a preset to `budget` steps with the preset's shape: warm-up
- * a tenth of the budget, lr steps at 75% and 92%, one checkpoint and one evaluation at the end.
- */
-export function budgetOverrides(budget: number): string[] {
-  const m1 = Math.max(1, Math.floor(budget * 0.75));
-  const m2 = Math.min(budget, Math.max(m1 + 1, Math.round(budget * 0.92)));
-  const milestones = m2 > m1 && m2 < budget ? `[${m1},${m2}]` : `[${m1}]`;
-  return [
-    'schedule.by=iter',
-    `schedule.length=${budget}`,
-    `schedule.warmup.iters=${Math.max(1, Math.round(budget / 10))}`,
-    'schedule.policy.type=step',
-    `schedule.policy.milestones=${milestones}`,
-    `checkpoint.interval=${budget}`,
-    `evaluation.interval=${budget}`,
-    'evaluation.by=iter',
-  ];
-}
-
-interface LvisJson {
+/** The parts of an LVIS file the bench reads (the rest is kept as it is). */
+interface LvisImagesJson {
   images: { id: number }[];
   annotations: { image_id: number }[];
-  [key: string]: unknown;
+}
+
+interface LvisJson extends LvisImagesJson {
+  categories: { id: number; instance_count?: number }[];
 }
 
 /** The first `n` images of an LVIS file and their annotations (categories kept whole). */
-export function lvisSubset(json: LvisJson, n: number): LvisJson {
+export function lvisSubset<T extends LvisImagesJson>(json: T, n: number): T {
   const images = json.images.slice(0, n);
   const ids = new Set(images.map((i) => i.id));
   return { ...json, images, annotations: json.annotations.filter((a) => ids.has(a.image_id)) };
@@ -98,123 +72,269 @@ export function lvisSubset(json: LvisJson, n: number): LvisJson {
 
 export interface ExperimentsOptions {
   budget: number;
+  /** Seeds per row. */
   seeds: number;
+  /** Seeds of the default pipeline's pair (EQLv2 with and without CRAT); default `seeds`. */
+  pipelineSeeds?: number;
+  /** `select`: the candidates of `crat bench select`, evaluated on minival. */
+  kind?: 'experiments' | 'select';
   /** Markdown output file. */
   out: string;
-  /** Val images to evaluate on (default: all). */
+  /** Also write the document into this Markdown file's section (see {@link readmeSection}). */
+  readme?: string;
+  /** Evaluation images (the first N of the split; default all). */
   valImages?: number;
   backend?: BackendChoice;
   workDir?: string;
   cwd?: string;
-  /** Only the experiments whose name contains one of these (for partial reruns). */
+  /** Only the rows whose name contains one of these (and the rows they start from). */
   only?: string[];
+  /** Reuse the work dir's finished runs and train only the missing ones. */
+  resume?: boolean;
+  /** Let one table hold runs of several code versions. */
+  allowMixedCommits?: boolean;
   log?: (message: string) => void;
   /** Each run's training and inference progress (default stdout; `false` for none). */
   progress?: ProgressStream | false;
+  /** The rows (default: the kind's plan); the detector (default the registered one): for tests. */
+  specs?: ExperimentSpec[];
+  detector?: DetectorBackend;
 }
 
-/** `crat bench experiments`: train and evaluate every experiment for every seed, write the tables. */
+function readJson<T>(file: string): T {
+  return JSON.parse(readFileSync(file, 'utf8')) as T;
+}
+
+/** The `classes` of `synth_meta.json`, checked; null when the set has none (not a synth set). */
+function readSynthClasses(file: string): SynthClass[] | null {
+  if (!existsSync(file)) return null;
+  const meta = readJson<{ classes?: unknown }>(file);
+  if (!Array.isArray(meta.classes)) throw new Error(`${file}: classes: expected a list`);
+  return meta.classes.map((c: Record<string, unknown>, i) => {
+    for (const k of ['name', 'family', 'frequency'] as const) {
+      if (typeof c[k] !== 'string')
+        throw new Error(`${file}: classes[${i}].${k}: expected a string`);
+    }
+    if (!Number.isInteger(c.id)) throw new Error(`${file}: classes[${i}].id: expected an integer`);
+    return c as unknown as SynthClass;
+  });
+}
+
+/** The runs to train: one per row and seed, with its overrides and resolved-config hash. */
+async function planRuns(
+  specs: readonly ExperimentSpec[],
+  o: ExperimentsOptions,
+  ctx: { cwd: string; root: string; evalOverrides: string[]; numClasses: number },
+): Promise<(WantedRun & { spec: ExperimentSpec; cfgOptions: string[] })[]> {
+  const out: (WantedRun & { spec: ExperimentSpec; cfgOptions: string[] })[] = [];
+  for (const spec of specs) {
+    const { config } = await loadConfig(spec.config, {
+      cwd: ctx.cwd,
+      cfgOptions: spec.cfgOptions ?? [],
+    });
+    // Every transfer lists all its source classes, so the same-family share sees every weight.
+    const transfer = config.transfers.flatMap((_t, i) => [
+      ...(spec.cratMode ? [`transfers.${i}.mode=${spec.cratMode}`] : []),
+      `transfers.${i}.diagnosticsTopSources=${ctx.numClasses}`,
+    ]);
+    for (let seed = 0; seed < seedsFor(spec, o.seeds, o.pipelineSeeds ?? o.seeds); seed++) {
+      const from = spec.startsFrom ? join(ctx.root, runFolderName(spec.startsFrom, seed)) : null;
+      const cfgOptions = [
+        ...(spec.cfgOptions ?? []),
+        ...(from ? stage2Overrides(o.budget, relative(ctx.cwd, from)) : budgetOverrides(o.budget)),
+        `seed=${seed}`,
+        ...transfer,
+        ...ctx.evalOverrides,
+      ];
+      const loaded = await loadConfig(spec.config, { cwd: ctx.cwd, cfgOptions });
+      out.push({
+        spec,
+        cfgOptions,
+        name: spec.name,
+        seed,
+        folder: runFolderName(spec.name, seed),
+        configHash: configHash(loaded.config),
+      });
+    }
+  }
+  return out;
+}
+
+/** A finished run's transfer matrices from its `crat_transfer_<branch>.json` files. */
+function transferMatrices(workDir: string): RunRecord['transfer'] {
+  const out: RunRecord['transfer'] = {};
+  for (const branch of ['bbox', 'mask'] as const) {
+    const file = join(workDir, `crat_transfer_${branch}.json`);
+    if (existsSync(file)) out[branch] = validateTransferReport(readJson(file), file).matrix;
+  }
+  return out;
+}
+
+function header(
+  records: readonly RunRecord[],
+  o: ExperimentsOptions,
+  e: { images: number; total: number; split: 'val' | 'minival' },
+): ReportHeader {
+  const days = records.map((r) => r.finishedAt.slice(0, 10)).sort();
+  const first = days[0] ?? new Date().toISOString().slice(0, 10);
+  const last = days.at(-1) ?? first;
+  const versions = new Map<string, CodeVersion>(
+    records.map((r) => [describeCodeVersion(r.code), r.code]),
+  );
+  return {
+    dates: first === last ? first : `${first} to ${last}`,
+    machines: [...new Set(records.map((r) => r.machine))],
+    codeVersions: [...versions.keys()],
+    budget: o.budget,
+    split: e.split,
+    evalImages: e.images,
+    evalTotal: e.total,
+    runSeconds: records.reduce((a, r) => a + r.seconds, 0),
+    runs: records.length,
+  };
+}
+
+/** `crat bench experiments` / `crat bench select`: train what is missing, write the document. */
 export async function runExperiments(o: ExperimentsOptions): Promise<string> {
   const cwd = o.cwd ?? process.cwd();
   const log = o.log ?? ((m: string) => console.log(m));
-  const root = resolve(cwd, o.workDir ?? 'work_dirs/bench_experiments');
-  mkdirSync(root, { recursive: true });
-  const t0 = performance.now();
-
-  // The val subset, shared by every run (the synth set is generated by the first run if missing).
-  const specs = experimentSpecs().filter(
-    (s) => !o.only || o.only.some((w) => s.name.toLowerCase().includes(w.toLowerCase())),
-  );
+  const kind = o.kind ?? 'experiments';
+  const split = kind === 'select' ? 'minival' : 'val';
+  const root = resolve(cwd, o.workDir ?? `work_dirs/bench_${kind}`);
+  const allSpecs = o.specs ?? (kind === 'select' ? selectionSpecs() : experimentSpecs());
+  const specs = filterSpecs(allSpecs, o.only);
+  if (specs.length === 0) throw new Error(`--only ${o.only?.join(' ')}: no row matches`);
   const base = (await loadConfig(specs[0]!.config, { cwd })).config;
-  const valOverrides: string[] = [];
-  let valTotal = 0;
-  let valImages = 0;
-  const prepareVal = async () => {
-    const file = resolve(cwd, base.dataset.val.annFile);
-    const json = JSON.parse(readFileSync(file, 'utf8')) as LvisJson;
-    valTotal = json.images.length;
-    valImages = Math.min(o.valImages ?? valTotal, valTotal);
-    if (valImages < valTotal) {
-      const subsetFile = join(root, `val_first_${valImages}.json`);
-      await writeJsonAtomic(subsetFile, lvisSubset(json, valImages));
-      valOverrides.push(`dataset.val.annFile=${subsetFile}`);
-    }
-  };
+  await ensureDataset(base.dataset, { cwd, log, needsMinival: split === 'minival' });
+  const evalSplit = base.dataset[split];
+  if (!evalSplit) throw new Error(`${specs[0]!.config}: dataset.${split} is not set`);
 
-  await ensureDataset(base.dataset, { cwd, log });
-  await prepareVal();
-
-  const runs: (ExperimentRun & { group: ExperimentSpec['group'] })[] = [];
-  const total = specs.length * o.seeds;
-  let k = 0;
-  for (const spec of specs) {
-    for (let seed = 0; seed < o.seeds; seed++) {
-      k++;
-      const name = `${spec.name
-        .replace(/[^A-Za-z0-9]+/g, '_')
-        .replace(/_+$/, '')
-        .toLowerCase()}_s${seed}`;
-      // A whole bench is hours on 2 cores: say where it stands and when it should end.
-      const elapsed = (performance.now() - t0) / 1000;
-      const trained = runs.reduce((a, r) => a + r.seconds, 0);
-      const eta =
-        runs.length > 0
-          ? ` · eta ${formatDuration((trained / runs.length) * (total - runs.length))}`
-          : '';
-      log(
-        `[${k}/${total}] ${spec.name}, seed ${seed} (${spec.config}) · elapsed ${formatDuration(elapsed)}${eta}`,
-      );
-      const cfgOptions = [...budgetOverrides(o.budget), `seed=${seed}`];
-      if (spec.cratMode) {
-        const { config } = await loadConfig(spec.config, { cwd });
-        for (let i = 0; i < config.transfers.length; i++) {
-          cfgOptions.push(`transfers.${i}.mode=${spec.cratMode}`);
-        }
-      }
-      const started = performance.now();
-      const outcome = await trainFromConfig({
-        config: spec.config,
-        cfgOptions: [...cfgOptions, ...valOverrides],
-        workDir: join(root, name),
-        // the bench owns its run folders: a new bench replaces the earlier one's runs
-        overwrite: true,
-        cwd,
-        log: () => {},
-        progress: o.progress ?? process.stdout,
-        backend: o.backend ?? 'wasm',
-      });
-      const seconds = (performance.now() - started) / 1000;
-      const pick = (type: 'bbox' | 'segm') =>
-        Object.fromEntries(
-          RECORDED_METRICS.map((m) => [m, outcome.eval?.[type]?.metrics[m] ?? -1]),
-        ) as RunMetrics;
-      const run = { name: spec.name, seed, bbox: pick('bbox'), segm: pick('segm'), seconds };
-      runs.push({ ...run, group: spec.group });
-      log(
-        `  box AP ${(100 * run.bbox.AP).toFixed(1)} · mask AP ${(100 * run.segm.AP).toFixed(1)} · ${seconds.toFixed(0)} s`,
-      );
-      await writeJsonAtomic(join(root, 'runs.json'), runs);
-    }
+  // The evaluation subset, shared by every run; a relative path keeps the config hash movable.
+  mkdirSync(root, { recursive: true });
+  const evalJson = readJson<LvisJson>(resolve(cwd, evalSplit.annFile));
+  const total = evalJson.images.length;
+  const images = Math.min(o.valImages ?? total, total);
+  const evalOverrides = [`evaluation.split=${split}`];
+  if (images < total) {
+    const subset = join(root, `${split}_first_${images}.json`);
+    await writeJsonAtomic(subset, lvisSubset(evalJson, images));
+    evalOverrides.push(`dataset.${split}.annFile=${relative(cwd, subset)}`);
   }
-  const lossRows = aggregateRuns(runs.filter((r) => r.group === 'loss'));
-  const eqlDefault = runs.filter((r) => r.name === 'EQLv2 + CRAT');
-  const modeRows = aggregateRuns([
-    ...runs.filter((r) => r.group === 'mode'),
-    ...eqlDefault.map((r) => ({ ...r, name: `EQLv2 + CRAT (${DEFAULT_CRAT_MODE})` })),
-  ]);
-  const md = formatExperimentsReport(
-    {
-      date: new Date().toISOString().slice(0, 10),
-      machine: `${cpus().length} cores (${cpus()[0]?.model.trim() ?? 'cpu'}), ${o.backend ?? 'wasm'}`,
-      budget: o.budget,
-      valImages,
-      valTotal,
-      totalSeconds: (performance.now() - t0) / 1000,
-    },
-    lossRows,
-    modeRows,
-    runs.filter((r) => r.group === 'loss'),
+  const train = readJson<LvisJson>(resolve(cwd, base.dataset.train.annFile));
+  const wanted = await planRuns(specs, o, {
+    cwd,
+    root,
+    evalOverrides,
+    numClasses: train.categories.length,
+  });
+  const code = codeVersionAt(cwd);
+  const plan = planResume(wanted, readRunRecords(root), {
+    resume: o.resume ?? false,
+    code,
+    allowMixedCommits: o.allowMixedCommits ?? false,
+    root,
+  });
+  log(
+    `${wanted.length} runs planned in ${root}: ${plan.reuse.length} finished (reused), ${plan.todo.length} to train; code ${describeCodeVersion(code)}`,
   );
+  const machine = `${cpus().length} cores (${cpus()[0]?.model.trim() ?? 'cpu'}), ${o.backend ?? 'wasm'}`;
+  const t0 = performance.now();
+  const finished = new Set(plan.reuse.map((r) => r.folder));
+  let trainedSeconds = 0;
+  for (const [k, w] of plan.todo.entries()) {
+    const run = wanted.find((x) => x.folder === w.folder)!;
+    if (run.spec.startsFrom && !finished.has(runFolderName(run.spec.startsFrom, run.seed))) {
+      throw new BenchResumeError(
+        `'${run.name}' seed ${run.seed} starts from '${run.spec.startsFrom}' seed ${run.seed}, which has not finished in ${root}`,
+      );
+    }
+    const eta =
+      k > 0 ? ` · eta ${formatDuration((trainedSeconds / k) * (plan.todo.length - k))}` : '';
+    log(
+      `[${k + 1}/${plan.todo.length}] ${run.name}, seed ${run.seed} (${run.spec.config}) · elapsed ${formatDuration((performance.now() - t0) / 1000)}${eta}`,
+    );
+    const started = performance.now();
+    const workDir = join(root, run.folder);
+    const outcome = await trainFromConfig({
+      config: run.spec.config,
+      cfgOptions: run.cfgOptions,
+      workDir,
+      // A folder without a record holds at most a run that was killed: it is replaced.
+      overwrite: true,
+      cwd,
+      log: () => {},
+      progress: o.progress ?? process.stdout,
+      backend: o.backend ?? 'wasm',
+      ...(o.detector ? { detector: o.detector } : {}),
+    });
+    if (outcome.result.status !== 'completed') {
+      log(`stopped during '${run.name}' seed ${run.seed}: rerun with --resume to continue`);
+      break;
+    }
+    const seconds = (performance.now() - started) / 1000;
+    trainedSeconds += seconds;
+    const ev = outcome.eval ?? {};
+    const pick = (type: 'bbox' | 'segm') =>
+      Object.fromEntries(
+        RECORDED_METRICS.map((m) => [m, ev[type]?.metrics[m] ?? -1]),
+      ) as RunMetrics;
+    const perClass = (type: 'bbox' | 'segm') =>
+      (ev[type] as LVISEvalReport | undefined)?.per_category_ap ?? {};
+    const record: RunRecord = {
+      format: 1,
+      name: run.name,
+      seed: run.seed,
+      group: run.spec.group,
+      split,
+      folder: run.folder,
+      configFile: run.spec.config,
+      cfgOptions: run.cfgOptions,
+      configHash: run.configHash,
+      code,
+      machine,
+      finishedAt: new Date().toISOString(),
+      seconds,
+      bbox: pick('bbox'),
+      segm: pick('segm'),
+      perClassAp: { bbox: perClass('bbox'), segm: perClass('segm') },
+      transfer: transferMatrices(workDir),
+    };
+    await writeRunRecord(root, record);
+    finished.add(run.folder);
+    log(
+      `  box AP ${(100 * record.bbox.AP).toFixed(1)} · mask AP ${(100 * record.segm.AP).toFixed(1)} · ${seconds.toFixed(0)} s`,
+    );
+  }
+
+  // The document shows every finished run of the plan's rows, this sitting's or an earlier one's.
+  const names = new Set(allSpecs.map((s) => s.name));
+  const records = readRunRecords(root).filter((r) => names.has(r.name) && r.split === split);
+  const h = header(records, o, { images, total, split });
+  let md: string;
+  if (kind === 'select') md = formatSelectionReport(h, records, allSpecs);
+  else {
+    const classes = base.dataset.synth
+      ? readSynthClasses(join(resolve(cwd, base.dataset.synth.outDir), 'synth_meta.json'))
+      : null;
+    const counts = new Map(train.categories.map((c) => [c.id, c.instance_count ?? 0]));
+    const rows = classes
+      ? perClassRows(
+          classes,
+          counts,
+          records.filter((r) => r.name === PIPELINE_BASE),
+          records.filter((r) => r.name === PIPELINE_CRAT),
+        )
+      : [];
+    md = formatExperimentsReport(h, records, allSpecs, rows);
+  }
+  mkdirSync(dirname(resolve(cwd, o.out)), { recursive: true });
   await writeFileAtomic(resolve(cwd, o.out), md);
+  if (o.readme) {
+    const file = resolve(cwd, o.readme);
+    await writeFileAtomic(
+      file,
+      replaceMarkedSection(readFileSync(file, 'utf8'), readmeSection(kind), md, file),
+    );
+  }
   return md;
 }

@@ -1,17 +1,21 @@
-// `crat bench`: the command line of the benchmarks that train (`experiments`).
+// `crat bench`: the command line of the benchmarks that train (`experiments`, `select`).
 
 import type { BackendChoice } from '@crat/tensor';
 import type { Command } from 'commander';
-import { runExperiments } from '../bench/experiments.js';
+import { type ExperimentsOptions, runExperiments } from '../bench/experiments.js';
 
-interface ExperimentsCliOptions {
+interface BenchCliOptions {
   budget: string;
   seeds: string;
+  pipelineSeeds?: string;
   out: string;
+  readme?: string;
   valImages?: string;
   backend?: BackendChoice;
-  workDir?: string;
+  workDir: string;
   only?: string[];
+  resume?: boolean;
+  allowMixedCommits?: boolean;
 }
 
 function positiveInt(flag: string, v: string): number {
@@ -21,37 +25,74 @@ function positiveInt(flag: string, v: string): number {
   return n;
 }
 
+function benchOptions(o: BenchCliOptions, kind: 'experiments' | 'select'): ExperimentsOptions {
+  return {
+    kind,
+    budget: positiveInt('--budget', o.budget),
+    seeds: positiveInt('--seeds', o.seeds),
+    ...(o.pipelineSeeds ? { pipelineSeeds: positiveInt('--pipeline-seeds', o.pipelineSeeds) } : {}),
+    out: o.out,
+    workDir: o.workDir,
+    ...(o.readme ? { readme: o.readme } : {}),
+    ...(o.valImages ? { valImages: positiveInt('--val-images', o.valImages) } : {}),
+    ...(o.backend ? { backend: o.backend } : {}),
+    ...(o.only ? { only: o.only } : {}),
+    resume: o.resume ?? false,
+    allowMixedCommits: o.allowMixedCommits ?? false,
+  };
+}
+
+/** The options both commands share: budget, seeds, output, resume and provenance. */
+function sharedOptions(cmd: Command, kind: 'experiments' | 'select', seeds: string): Command {
+  return cmd
+    .option('--budget <steps>', 'training steps per run', '150')
+    .option('--seeds <n>', 'seeds per row (mean ± std, paired differences)', seeds)
+    .option('--out <file>', 'Markdown output', `work_dirs/bench_${kind}/${kind}.md`)
+    .option(
+      '--readme <file>',
+      `also write the document between <!-- bench-${kind}:start --> and <!-- bench-${kind}:end --> of this Markdown file`,
+    )
+    .option('--val-images <n>', 'evaluate on the first N images of the split (default: all)')
+    .option('--backend <name>', 'TF.js backend (default wasm)')
+    .option('--work-dir <dir>', 'where the runs and their records go', `work_dirs/bench_${kind}`)
+    .option('--only <names...>', 'only rows whose name contains one of these')
+    .option('--resume', "reuse the work dir's finished runs and train only the missing ones")
+    .option(
+      '--allow-mixed-commits',
+      'let one table hold runs made with different code (refused by default)',
+    );
+}
+
 export function registerBench(program: Command): void {
   const bench = program
     .command('bench')
     .description('benchmarks that train (see `pnpm bench` for kernels)');
-  bench
-    .command('experiments')
-    .description(
-      'train {ce, eqlv2, group_softmax, seesaw} x {without, with CRAT} and the CRAT modes on EQLv2 on the synthetic set; write a Markdown table of box/mask AP, APr, APc, APf',
-    )
-    .option('--budget <steps>', 'training steps per run', '150')
-    .option('--seeds <n>', 'seeds per experiment (mean ± std)', '1')
-    .option('--out <file>', 'Markdown output', 'work_dirs/bench_experiments/experiments.md')
-    .option('--val-images <n>', 'evaluate on the first N val images (default: all)')
-    .option('--backend <name>', 'TF.js backend (default wasm)')
-    .option(
-      '--work-dir <dir>',
-      'where the runs go (each replaces an earlier run of its name)',
-      'work_dirs/bench_experiments',
-    )
-    .option('--only <names...>', 'only experiments whose name contains one of these')
-    .action(async (o: ExperimentsCliOptions) => {
-      const md = await runExperiments({
-        budget: positiveInt('--budget', o.budget),
-        seeds: positiveInt('--seeds', o.seeds),
-        out: o.out,
-        ...(o.valImages ? { valImages: positiveInt('--val-images', o.valImages) } : {}),
-        ...(o.backend ? { backend: o.backend } : {}),
-        ...(o.workDir ? { workDir: o.workDir } : {}),
-        ...(o.only ? { only: o.only } : {}),
-      });
+  sharedOptions(
+    bench
+      .command('experiments')
+      .description(
+        'train {CE, EQLv2, Group softmax, Seesaw} x {without, with CRAT}, the CRAT modes, box-/mask-only CRAT, CRAT with each sampler and the decoupled stage 2 on the synthetic set, evaluate on val; write the tables, the paired differences and the per-class view',
+      ),
+    'experiments',
+    '3',
+  )
+    .option('--pipeline-seeds <n>', "seeds of the default pipeline's pair (EQLv2 ± CRAT)", '5')
+    .action(async (o: BenchCliOptions) => {
+      const md = await runExperiments(benchOptions(o, 'experiments'));
       console.log(md);
-      console.log(`written to ${o.out}`);
+      console.log(`written to ${o.out}${o.readme ? ` and ${o.readme}` : ''}`);
     });
+  sharedOptions(
+    bench
+      .command('select')
+      .description(
+        'train the candidate CRAT settings (modes, temperature, loss weights) and evaluate them on the held-back minival split; report the pick (never chosen on val)',
+      ),
+    'select',
+    '3',
+  ).action(async (o: BenchCliOptions) => {
+    const md = await runExperiments(benchOptions(o, 'select'));
+    console.log(md);
+    console.log(`written to ${o.out}${o.readme ? ` and ${o.readme}` : ''}`);
+  });
 }

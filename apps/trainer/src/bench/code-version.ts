@@ -1,0 +1,72 @@
+// Which code a bench run was made with: the git commit, whether the tree was dirty, and a
+// hash of the code itself, so runs from two commits that differ only in documentation count
+// as one version.
+
+import { execFileSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
+
+export interface CodeVersion {
+  /** `git rev-parse HEAD`; null outside a git checkout. */
+  commit: string | null;
+  /** Tracked files other than documentation differed from the commit. */
+  dirty: boolean;
+  /**
+   * sha256 of the committed tree's non-documentation blobs plus the uncommitted diff of them:
+   * what "the same code" means when runs are mixed. null outside a git checkout.
+   */
+  codeHash: string | null;
+}
+
+/** Documentation and release notes: they do not change what a run computes. */
+export function isDocumentationPath(path: string): boolean {
+  return path.endsWith('.md') || path.startsWith('.changeset/');
+}
+
+/**
+ * The code hash from `git ls-tree -r HEAD` output (`<mode> <type> <sha>\t<path>` lines) and
+ * the uncommitted diff of code files: documentation lines are dropped before hashing.
+ */
+export function codeHashOf(lsTree: string, codeDiff: string): string {
+  const h = createHash('sha256');
+  for (const line of lsTree.split('\n')) {
+    const tab = line.indexOf('\t');
+    if (tab < 0 || isDocumentationPath(line.slice(tab + 1))) continue;
+    h.update(line);
+    h.update('\n');
+  }
+  h.update('\0');
+  h.update(codeDiff);
+  return h.digest('hex');
+}
+
+function git(cwd: string, args: string[]): string {
+  return execFileSync('git', args, {
+    cwd,
+    encoding: 'utf8',
+    maxBuffer: 256 * 1024 * 1024,
+    stdio: ['ignore', 'pipe', 'ignore'],
+  });
+}
+
+/** The code version of the checkout at `cwd` (all null / false when it is not one). */
+export function codeVersionAt(cwd: string): CodeVersion {
+  try {
+    // Paths from `git diff --name-only` are relative to the top, so every call runs there.
+    const top = git(cwd, ['rev-parse', '--show-toplevel']).trim();
+    const commit = git(top, ['rev-parse', 'HEAD']).trim();
+    const lsTree = git(top, ['ls-tree', '-r', 'HEAD']);
+    const changed = git(top, ['diff', 'HEAD', '--name-only'])
+      .split('\n')
+      .filter((p) => p && !isDocumentationPath(p));
+    const diff = changed.length ? git(top, ['diff', 'HEAD', '--', ...changed]) : '';
+    return { commit, dirty: changed.length > 0, codeHash: codeHashOf(lsTree, diff) };
+  } catch {
+    return { commit: null, dirty: false, codeHash: null };
+  }
+}
+
+/** `1a2b3c4d5e6f` or `1a2b3c4d5e6f (dirty)` or `unknown` for messages and tables. */
+export function describeCodeVersion(v: CodeVersion): string {
+  if (!v.commit) return 'unknown (no git checkout)';
+  return `${v.commit.slice(0, 12)}${v.dirty ? ' (dirty)' : ''}`;
+}

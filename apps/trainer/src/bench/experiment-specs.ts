@@ -1,0 +1,221 @@
+// The rows of `crat bench experiments` and `crat bench select`: which preset each trains, with
+// which overrides, how many seeds, which row it is compared with, and the budget's schedule.
+
+import { CRAT_MODES, type CratMode, DEFAULT_CRAT_MODE } from '@crat/crat-transfuse';
+
+/** Which table a row is shown in. */
+export type ExperimentGroup = 'loss' | 'mode' | 'variant' | 'select';
+
+/** One row: a synth preset and the overrides that make it this experiment. */
+export interface ExperimentSpec {
+  name: string;
+  config: string;
+  group: ExperimentGroup;
+  /** `--cfg-options` of this row (sampler, transfer options), before the budget's. */
+  cfgOptions?: string[];
+  /** CRAT mode for every transfer (box and mask); the preset's when absent. */
+  cratMode?: CratMode;
+  /** The row it is compared with seed by seed (same seed: same data order and initialisation). */
+  pairedWith?: string;
+  /** The default pipeline's pair gets `pipelineSeeds` seeds, the other rows `seeds`. */
+  pipelinePair?: boolean;
+  /** Starts from this row's final weights of the same seed (the decoupled stage 2). */
+  startsFrom?: string;
+  /** Selection candidates: the value this row has for each setting chosen (`mode: exact`). */
+  choices?: Record<string, string>;
+}
+
+const LOSSES = [
+  ['ce', 'CE'],
+  ['eqlv2', 'EQLv2'],
+  ['group_softmax', 'Group softmax'],
+  ['seesaw', 'Seesaw'],
+] as const;
+
+/** `pnpm train`'s preset: the default pipeline, whose pair gets the most seeds. */
+export const PIPELINE_BASE = 'EQLv2';
+export const PIPELINE_CRAT = 'EQLv2 + CRAT';
+
+/** The non-default image samplers CRAT is combined with (the preset's is repeat-factor). */
+const SAMPLERS = [
+  ['uniform', 'sampler.type=uniform'],
+  ['class-aware', 'sampler.type=class-aware'],
+] as const;
+
+/**
+ * Every row of the table:
+ * - `loss`: {CE, EQLv2, Group softmax, Seesaw} x {without, with CRAT in the default mode};
+ * - `mode`: EQLv2 + CRAT in the other two modes (the default one is the `EQLv2 + CRAT` row);
+ * - `variant`: box-only and mask-only CRAT, CRAT with the uniform and class-aware samplers
+ *   (each beside EQLv2 with that sampler, so the pair differs by CRAT alone; repeat-factor is
+ *   the preset's, the `EQLv2 + CRAT` row), and the decoupled stage 2 from `EQLv2 + CRAT`.
+ */
+export function experimentSpecs(defaultMode: CratMode = DEFAULT_CRAT_MODE): ExperimentSpec[] {
+  const specs: ExperimentSpec[] = [];
+  for (const [file, label] of LOSSES) {
+    const pipelinePair = label === PIPELINE_BASE;
+    specs.push({ name: label, config: `configs/synth/${file}.ts`, group: 'loss', pipelinePair });
+    specs.push({
+      name: `${label} + CRAT`,
+      config: `configs/synth/${file}_crat.ts`,
+      cratMode: defaultMode,
+      group: 'loss',
+      pairedWith: label,
+      pipelinePair,
+    });
+  }
+  for (const mode of CRAT_MODES.filter((m) => m !== defaultMode)) {
+    specs.push({
+      name: `EQLv2 + CRAT (${mode})`,
+      config: 'configs/synth/eqlv2_crat.ts',
+      cratMode: mode,
+      group: 'mode',
+      pairedWith: PIPELINE_BASE,
+    });
+  }
+  for (const [file, what] of [
+    ['eqlv2_crat_box', 'box only'],
+    ['eqlv2_crat_mask', 'mask only'],
+  ] as const) {
+    specs.push({
+      name: `EQLv2 + CRAT (${what})`,
+      config: `configs/synth/${file}.ts`,
+      cratMode: defaultMode,
+      group: 'variant',
+      pairedWith: PIPELINE_BASE,
+    });
+  }
+  for (const [sampler, option] of SAMPLERS) {
+    const base = `EQLv2 (${sampler} sampler)`;
+    specs.push({
+      name: base,
+      config: 'configs/synth/eqlv2.ts',
+      group: 'variant',
+      cfgOptions: [option],
+    });
+    specs.push({
+      name: `EQLv2 + CRAT (${sampler} sampler)`,
+      config: 'configs/synth/eqlv2_crat.ts',
+      cratMode: defaultMode,
+      group: 'variant',
+      cfgOptions: [option],
+      pairedWith: base,
+    });
+  }
+  specs.push({
+    name: 'EQLv2 + CRAT + stage 2',
+    config: 'configs/synth/eqlv2_crat_stage2.ts',
+    cratMode: defaultMode,
+    group: 'variant',
+    pairedWith: PIPELINE_CRAT,
+    startsFrom: PIPELINE_CRAT,
+  });
+  return specs;
+}
+
+/**
+ * The candidates `crat bench select` trains and evaluates on minival: the three CRAT modes,
+ * then, in the default mode, the temperature and the loss weights around the published ones
+ * (box 0.001, mask 0.01, temperature 0.05: set for LVIS's 1,203 classes, not for 40).
+ */
+export function selectionSpecs(): ExperimentSpec[] {
+  const crat = (
+    name: string,
+    choices: Record<string, string>,
+    cfgOptions: string[] = [],
+    cratMode: CratMode = DEFAULT_CRAT_MODE,
+  ): ExperimentSpec => ({
+    name,
+    config: 'configs/synth/eqlv2_crat.ts',
+    group: 'select',
+    cratMode,
+    cfgOptions,
+    pairedWith: PIPELINE_BASE,
+    choices,
+  });
+  const published = { temperature: '0.05', 'loss weights': 'x1 (box 0.001, mask 0.01)' };
+  return [
+    { name: PIPELINE_BASE, config: 'configs/synth/eqlv2.ts', group: 'select' },
+    ...CRAT_MODES.map((mode) =>
+      crat(
+        `CRAT mode ${mode}`,
+        mode === DEFAULT_CRAT_MODE ? { mode, ...published } : { mode },
+        [],
+        mode,
+      ),
+    ),
+    ...[0.02, 0.2].map((t) =>
+      crat(`CRAT temperature ${t}`, { temperature: String(t) }, [
+        `transfers.0.temperature=${t}`,
+        `transfers.1.temperature=${t}`,
+      ]),
+    ),
+    ...[10, 100].map((k) =>
+      crat(`CRAT loss weights x${k}`, { 'loss weights': `x${k}` }, [
+        `transfers.0.lossWeight=${0.001 * k}`,
+        `transfers.1.lossWeight=${0.01 * k}`,
+      ]),
+    ),
+  ];
+}
+
+/** Seeds of a row: `pipelineSeeds` for the default pipeline's pair, `seeds` for the others. */
+export function seedsFor(spec: ExperimentSpec, seeds: number, pipelineSeeds: number): number {
+  return spec.pipelinePair ? Math.max(seeds, pipelineSeeds) : seeds;
+}
+
+/**
+ * The rows whose name contains one of `only` (case-insensitive), with the rows they start from
+ * (a stage 2 needs its stage 1), in the plan's order.
+ */
+export function filterSpecs(specs: readonly ExperimentSpec[], only?: string[]): ExperimentSpec[] {
+  if (!only?.length) return [...specs];
+  const wanted = new Set(
+    specs
+      .filter((s) => only.some((w) => s.name.toLowerCase().includes(w.toLowerCase())))
+      .map((s) => s.name),
+  );
+  for (const s of specs) if (wanted.has(s.name) && s.startsFrom) wanted.add(s.startsFrom);
+  return specs.filter((s) => wanted.has(s.name));
+}
+
+/** A row's run folder name for a seed: `eqlv2_crat_box_only_s0`. */
+export function runFolderName(name: string, seed: number): string {
+  const slug = name
+    .replace(/[^A-Za-z0-9]+/g, '_')
+    .replace(/^_+|_+$/g, '')
+    .toLowerCase();
+  return `${slug}_s${seed}`;
+}
+
+function scheduleShape(length: number, warmup: boolean): string[] {
+  const m1 = Math.max(1, Math.floor(length * 0.75));
+  const m2 = Math.min(length, Math.max(m1 + 1, Math.round(length * 0.92)));
+  const milestones = m2 > m1 && m2 < length ? `[${m1},${m2}]` : `[${m1}]`;
+  return [
+    'schedule.by=iter',
+    `schedule.length=${length}`,
+    ...(warmup ? [`schedule.warmup.iters=${Math.max(1, Math.round(length / 10))}`] : []),
+    'schedule.policy.type=step',
+    `schedule.policy.milestones=${milestones}`,
+    `checkpoint.interval=${length}`,
+    `evaluation.interval=${length}`,
+    'evaluation.by=iter',
+  ];
+}
+
+/**
+ * The schedule overrides that shrink a preset to `budget` steps with the preset's shape: warm-up
+ * a tenth of the budget, lr steps at 75% and 92%, one checkpoint and one evaluation at the end.
+ */
+export function budgetOverrides(budget: number): string[] {
+  return scheduleShape(budget, true);
+}
+
+/**
+ * The decoupled stage 2 at a budget: the preset's 300 steps after 800 scaled to the budget
+ * (3/8 of it, at least 1), no warm-up (the preset has none), from `from`'s final weights.
+ */
+export function stage2Overrides(budget: number, from: string): string[] {
+  return [...scheduleShape(Math.max(1, Math.round((budget * 3) / 8)), false), `loadFrom=${from}`];
+}

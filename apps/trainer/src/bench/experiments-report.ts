@@ -1,0 +1,214 @@
+// The bench's Markdown documents from finished runs: the experiments report (one table per
+// group, the paired differences, the per-class view) and the selection report (the pick on
+// minival). Pure formatting; the runs come from the records on disk.
+
+import { DEFAULT_CRAT_MODE } from '@crat/crat-transfuse';
+import {
+  type ExperimentGroup,
+  type ExperimentSpec,
+  PIPELINE_BASE,
+  PIPELINE_CRAT,
+} from './experiment-specs.js';
+import {
+  aggregateRuns,
+  type ExperimentRow,
+  type ExperimentRun,
+  formatCratDifferences,
+  formatExperimentsTable,
+  formatRunTime,
+  type RowPair,
+} from './experiments-table.js';
+import {
+  formatPerClassTable,
+  formatShareSummary,
+  type PerClassRow,
+  summarizeShares,
+} from './per-class.js';
+
+export interface ReportHeader {
+  /** First and last day a run finished (`2026-12-01` or `2026-12-01 to 2026-12-03`). */
+  dates: string;
+  /** Each machine the runs were made on. */
+  machines: string[];
+  /** Each code version (commit, dirty) the runs were made with. */
+  codeVersions: string[];
+  budget: number;
+  split: 'val' | 'minival';
+  evalImages: number;
+  evalTotal: number;
+  /** Sum of the runs' own times (a resumed table is built over several sittings). */
+  runSeconds: number;
+  runs: number;
+}
+
+function headerLines(title: string, h: ReportHeader): string[] {
+  const subset =
+    h.evalImages < h.evalTotal
+      ? `the first ${h.evalImages} of ${h.evalTotal} synth ${h.split} images`
+      : `all ${h.evalTotal} synth ${h.split} images`;
+  return [
+    `### ${title} (synthetic set, ${h.dates})`,
+    '',
+    `${h.machines.join('; ')}; code ${h.codeVersions.join(', ')}; ${h.budget} training steps per run ` +
+      `(batch 2), evaluated on ${subset}; AP in %, mean ± sample std over seeds; ` +
+      `${h.runs} runs, ${formatRunTime(h.runSeconds)} of run time in all.`,
+    '',
+  ];
+}
+
+/** The rows of a group in plan order, with the runs of `extra` rows shown under another name. */
+function groupRuns(
+  runs: readonly ExperimentRun[],
+  specs: readonly ExperimentSpec[],
+  group: ExperimentGroup,
+  extra: { from: string; as: string }[] = [],
+): ExperimentRun[] {
+  const names = specs.filter((s) => s.group === group).map((s) => s.name);
+  const out: ExperimentRun[] = [];
+  for (const e of extra) {
+    out.push(...runs.filter((r) => r.name === e.from).map((r) => ({ ...r, name: e.as })));
+  }
+  for (const n of names) out.push(...runs.filter((r) => r.name === n));
+  return out;
+}
+
+function pairsOf(specs: readonly ExperimentSpec[], group: ExperimentGroup): RowPair[] {
+  return specs
+    .filter((s) => s.group === group && s.pairedWith)
+    .map((s) => ({ base: s.pairedWith!, row: s.name }));
+}
+
+function section(
+  title: string,
+  rows: readonly ExperimentRow[],
+  differences: string,
+  pairsText: string,
+): string[] {
+  if (rows.length === 0) return [];
+  return [
+    title,
+    '',
+    formatExperimentsTable(rows),
+    '',
+    ...(differences ? [pairsText, '', differences, ''] : []),
+  ];
+}
+
+const PAIRED =
+  'Paired by seed (same seed: same data order and initialisation): mean difference in AP points ' +
+  '[95 % Student-t interval]; `*`: the interval excludes zero.';
+
+/** The per-class part: the table and the same-family summary, or nothing without the pair. */
+export function formatPerClassSection(rows: readonly PerClassRow[], pair: RowPair): string[] {
+  if (rows.length === 0) return [];
+  return [
+    `Per rare and common class, \`${pair.row}\` against \`${pair.base}\` (AP averaged over the ` +
+      "seeds both ran; training instances; share of CRAT's transfer weight the class received " +
+      'from the other classes of its shape family, averaged over the CRAT runs):',
+    '',
+    formatPerClassTable(rows),
+    '',
+    `Same-family share: ${formatShareSummary(summarizeShares(rows))} (chance: the share if the weight were spread evenly over the other classes).`,
+    '',
+  ];
+}
+
+/**
+ * The experiments document: the loss x CRAT table and its paired differences, the CRAT modes
+ * (the default mode's row is the `EQLv2 + CRAT` run), the variants (box/mask only, samplers,
+ * stage 2; repeat-factor is the preset's sampler, so `EQLv2 + CRAT` is shown as that row), and
+ * the per-class view of the default pipeline's pair.
+ */
+export function formatExperimentsReport(
+  header: ReportHeader,
+  runs: readonly ExperimentRun[],
+  specs: readonly ExperimentSpec[],
+  perClass: readonly PerClassRow[] = [],
+): string {
+  const table = (group: ExperimentGroup, extra: { from: string; as: string }[] = []) => {
+    const g = groupRuns(runs, specs, group, extra);
+    const pairs = pairsOf(specs, group).map((p) => ({
+      base: p.base,
+      row: extra.find((e) => e.from === p.row)?.as ?? p.row,
+    }));
+    // A pair's base may sit in another table (EQLv2): its runs join the comparison only.
+    const withBases = [
+      ...g,
+      ...runs.filter((r) => !g.includes(r) && pairs.some((p) => p.base === r.name)),
+    ];
+    return { rows: aggregateRuns(g), differences: formatCratDifferences(withBases, pairs) };
+  };
+  const loss = table('loss');
+  const mode = table('mode', [{ from: PIPELINE_CRAT, as: `EQLv2 + CRAT (${DEFAULT_CRAT_MODE})` }]);
+  const variant = table('variant', [
+    { from: PIPELINE_CRAT, as: 'EQLv2 + CRAT (repeat-factor sampler)' },
+  ]);
+  return [
+    ...headerLines('Experiments', header),
+    ...section('Losses with and without CRAT:', loss.rows, loss.differences, PAIRED),
+    ...section(
+      `CRAT modes on EQLv2 (a report, not a choice: the default mode is chosen on minival by \`crat bench select\`):`,
+      mode.rows,
+      mode.differences,
+      `Each mode against ${PIPELINE_BASE}. ${PAIRED}`,
+    ),
+    ...section(
+      'CRAT variants on EQLv2 (one branch only; other samplers, each beside EQLv2 with the same sampler; the decoupled stage 2 from `EQLv2 + CRAT`):',
+      variant.rows,
+      variant.differences,
+      PAIRED,
+    ),
+    ...formatPerClassSection(perClass, { base: PIPELINE_BASE, row: PIPELINE_CRAT }),
+  ].join('\n');
+}
+
+/** Per setting chosen, the candidate with the highest mean of `metric` (box AP by default). */
+export function pickSettings(
+  runs: readonly ExperimentRun[],
+  specs: readonly ExperimentSpec[],
+  type: 'bbox' | 'segm' = 'bbox',
+  metric: 'AP' | 'APr' = 'AP',
+): { setting: string; value: string; row: string; mean: number }[] {
+  const rows = new Map(aggregateRuns(runs).map((r) => [r.name, r]));
+  const settings = [...new Set(specs.flatMap((s) => Object.keys(s.choices ?? {})))];
+  const picks: { setting: string; value: string; row: string; mean: number }[] = [];
+  for (const setting of settings) {
+    let best: { value: string; row: string; mean: number } | null = null;
+    for (const s of specs) {
+      const value = s.choices?.[setting];
+      const v = rows.get(s.name)?.[type][metric];
+      if (value === undefined || !v) continue;
+      if (!best || v.mean > best.mean) best = { value, row: s.name, mean: v.mean };
+    }
+    if (best) picks.push({ setting, ...best });
+  }
+  return picks;
+}
+
+/** The selection document: every candidate on minival, its difference to EQLv2, the picks. */
+export function formatSelectionReport(
+  header: ReportHeader,
+  runs: readonly ExperimentRun[],
+  specs: readonly ExperimentSpec[],
+): string {
+  const ordered = groupRuns(runs, specs, 'select');
+  const picks = pickSettings(ordered, specs);
+  return [
+    ...headerLines('Selection on minival', header),
+    formatExperimentsTable(aggregateRuns(ordered)),
+    '',
+    `Each candidate against ${PIPELINE_BASE}. ${PAIRED}`,
+    '',
+    formatCratDifferences(ordered, pairsOf(specs, 'select')),
+    '',
+    'Picked by mean box AP on minival (never on val):',
+    '',
+    ...(picks.length
+      ? picks.map(
+          (p) =>
+            `- ${p.setting}: **${p.value}** (\`${p.row}\`, box AP ${(100 * p.mean).toFixed(1)})`,
+        )
+      : ['- no candidate produced an AP']),
+    '',
+  ].join('\n');
+}

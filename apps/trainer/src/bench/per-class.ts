@@ -1,0 +1,223 @@
+// The per-class view of a CRAT pair: each rare and common class's AP with and without CRAT
+// (paired by seed), its training count, and the share of CRAT's transfer weight it received
+// from classes of its own shape family. Pure: it reads finished run records.
+
+import type { TransferMatrix } from './run-records.js';
+
+/** What the synthetic set says of a class (`synth_meta.json`'s `classes`). */
+export interface SynthClass {
+  id: number;
+  name: string;
+  family: string;
+  frequency: 'r' | 'c' | 'f';
+}
+
+/** The per-class parts of a run record the view reads. */
+export interface PerClassRun {
+  seed: number;
+  perClassAp: { bbox: Record<string, number>; segm: Record<string, number> };
+  transfer: { bbox?: TransferMatrix; mask?: TransferMatrix };
+}
+
+/**
+ * Per target class, the share of the transfer weight it received that came from the other
+ * classes of its family: `Σ_{s≠t, family(s)=family(t)} m[s][t] / Σ_{s≠t} m[s][t]`; null for a
+ * class that received none. `families[label]` is the family of each contiguous label.
+ */
+export function sameFamilyShare(
+  matrix: TransferMatrix,
+  families: readonly string[],
+): (number | null)[] {
+  const c = families.length;
+  if (matrix.length !== c || matrix.some((row) => row.length !== c)) {
+    throw new RangeError(
+      `sameFamilyShare: the transfer matrix must be ${c} x ${c} (one row and column per class)`,
+    );
+  }
+  return families.map((family, t) => {
+    let total = 0;
+    let same = 0;
+    for (let s = 0; s < c; s++) {
+      if (s === t) continue;
+      const w = matrix[s]![t]!;
+      total += w;
+      if (families[s] === family) same += w;
+    }
+    return total > 0 ? same / total : null;
+  });
+}
+
+/** The share a class would get if CRAT spread its weight evenly over the other classes. */
+export function chanceShare(families: readonly string[], t: number): number {
+  const same = families.filter((f, s) => s !== t && f === families[t]).length;
+  return families.length > 1 ? same / (families.length - 1) : 0;
+}
+
+export interface PairedAp {
+  /** Seeds both runs have an AP for this class. */
+  seeds: number;
+  without: number;
+  with: number;
+}
+
+export interface PerClassRow {
+  id: number;
+  name: string;
+  family: string;
+  frequency: 'r' | 'c';
+  trainInstances: number;
+  bbox: PairedAp | null;
+  segm: PairedAp | null;
+  /** Mean over the CRAT runs' seeds; null when no run recorded that branch or the class got none. */
+  share: { bbox: number | null; mask: number | null };
+  chance: number;
+}
+
+function mean(v: readonly number[]): number | null {
+  return v.length ? v.reduce((a, b) => a + b, 0) / v.length : null;
+}
+
+function pairedAp(
+  without: readonly PerClassRun[],
+  withIt: readonly PerClassRun[],
+  type: 'bbox' | 'segm',
+  id: number,
+): PairedAp | null {
+  const a: number[] = [];
+  const b: number[] = [];
+  for (const w of withIt) {
+    const base = without.find((r) => r.seed === w.seed);
+    const x = base?.perClassAp[type][String(id)];
+    const y = w.perClassAp[type][String(id)];
+    if (x === undefined || y === undefined || x < 0 || y < 0) continue;
+    a.push(x);
+    b.push(y);
+  }
+  return a.length ? { seeds: a.length, without: mean(a)!, with: mean(b)! } : null;
+}
+
+/**
+ * One row per rare and common class (by id): AP without and with CRAT averaged over the seeds
+ * both ran, the training instance count, and the same-family share averaged over the CRAT runs.
+ * Contiguous labels are the classes sorted by id, as in the model and its transfer matrices.
+ */
+export function perClassRows(
+  classes: readonly SynthClass[],
+  trainInstances: ReadonlyMap<number, number>,
+  without: readonly PerClassRun[],
+  withIt: readonly PerClassRun[],
+): PerClassRow[] {
+  const sorted = [...classes].sort((x, y) => x.id - y.id);
+  const families = sorted.map((c) => c.family);
+  const shares = (branch: 'bbox' | 'mask') =>
+    withIt
+      .map((r) => r.transfer[branch])
+      .filter((m): m is TransferMatrix => m !== undefined)
+      .map((m) => sameFamilyShare(m, families));
+  const box = shares('bbox');
+  const mask = shares('mask');
+  const at = (per: (number | null)[][], t: number) =>
+    mean(per.map((s) => s[t]).filter((x): x is number => x !== null));
+  const rows: PerClassRow[] = [];
+  sorted.forEach((c, t) => {
+    if (c.frequency === 'f') return;
+    rows.push({
+      id: c.id,
+      name: c.name,
+      family: c.family,
+      frequency: c.frequency,
+      trainInstances: trainInstances.get(c.id) ?? 0,
+      bbox: pairedAp(without, withIt, 'bbox', c.id),
+      segm: pairedAp(without, withIt, 'segm', c.id),
+      share: { bbox: at(box, t), mask: at(mask, t) },
+      chance: chanceShare(families, t),
+    });
+  });
+  return rows;
+}
+
+const pct = (x: number | null) => (x === null ? 'n/a' : (100 * x).toFixed(1));
+const signed = (x: number) => `${x >= 0 ? '+' : ''}${(100 * x).toFixed(1)}`;
+
+function apCells(p: PairedAp | null): string[] {
+  return p ? [pct(p.without), pct(p.with), signed(p.with - p.without)] : ['n/a', 'n/a', 'n/a'];
+}
+
+/** The per-class Markdown table, rare classes first, then common, each by training count. */
+export function formatPerClassTable(rows: readonly PerClassRow[]): string {
+  const head = [
+    'class',
+    'freq',
+    'family',
+    'train inst.',
+    'box AP w/o',
+    'box AP w/',
+    'Δ box',
+    'mask AP w/o',
+    'mask AP w/',
+    'Δ mask',
+    'same-family share (box)',
+    'same-family share (mask)',
+  ];
+  const order = [...rows].sort(
+    (a, b) =>
+      (a.frequency === b.frequency ? 0 : a.frequency === 'r' ? -1 : 1) ||
+      a.trainInstances - b.trainInstances ||
+      a.id - b.id,
+  );
+  const lines = [
+    `| ${head.join(' | ')} |`,
+    `| ${head.map((_h, i) => (i < 3 ? '---' : '---:')).join(' | ')} |`,
+  ];
+  for (const r of order) {
+    const cells = [
+      r.name,
+      r.frequency,
+      r.family,
+      String(r.trainInstances),
+      ...apCells(r.bbox),
+      ...apCells(r.segm),
+      pct(r.share.bbox),
+      pct(r.share.mask),
+    ];
+    lines.push(`| ${cells.join(' | ')} |`);
+  }
+  return lines.join('\n');
+}
+
+export interface ShareSummary {
+  frequency: 'r' | 'c';
+  classes: number;
+  /** Mean same-family share over the classes that received weight, per branch. */
+  bbox: number | null;
+  mask: number | null;
+  /** Mean chance share of the same classes. */
+  chance: number;
+}
+
+/** The mean same-family share of the rare and of the common classes, beside chance. */
+export function summarizeShares(rows: readonly PerClassRow[]): ShareSummary[] {
+  return (['r', 'c'] as const).map((frequency) => {
+    const g = rows.filter((r) => r.frequency === frequency);
+    const of = (b: 'bbox' | 'mask') =>
+      mean(g.map((r) => r.share[b]).filter((x): x is number => x !== null));
+    return {
+      frequency,
+      classes: g.length,
+      bbox: of('bbox'),
+      mask: of('mask'),
+      chance: mean(g.map((r) => r.chance)) ?? 0,
+    };
+  });
+}
+
+/** One sentence per frequency group: `rare (8 classes): 41.0 % (box), 38.2 % (mask); chance 10.3 %`. */
+export function formatShareSummary(summary: readonly ShareSummary[]): string {
+  return summary
+    .map(
+      (s) =>
+        `${s.frequency === 'r' ? 'rare' : 'common'} (${s.classes} classes): ${pct(s.bbox)} % (box), ` +
+        `${pct(s.mask)} % (mask) of the transfer weight from the own family; chance ${pct(s.chance)} %`,
+    )
+    .join('; ');
+}
