@@ -120,6 +120,37 @@ function readSynthClasses(file: string): SynthClass[] | null {
   });
 }
 
+/**
+ * The `--cfg-options` of one run: the row's own, the budget's schedule (a stage 2's from its
+ * stage 1's folder `from`), the seed, the CRAT mode on each of the config's `transfers`
+ * transfers with every source class listed in the diagnostics (so the same-family share sees
+ * all the weight), then the evaluation split and subset. "Without" and "with" rows of a seed
+ * differ only in what the row itself sets.
+ */
+export function runCfgOptions(
+  spec: ExperimentSpec,
+  seed: number,
+  o: {
+    budget: number;
+    from?: string;
+    transfers: number;
+    numClasses: number;
+    evalOverrides: string[];
+  },
+): string[] {
+  const transfer = Array.from({ length: o.transfers }, (_t, i) => [
+    ...(spec.cratMode ? [`transfers.${i}.mode=${spec.cratMode}`] : []),
+    `transfers.${i}.diagnosticsTopSources=${o.numClasses}`,
+  ]).flat();
+  return [
+    ...(spec.cfgOptions ?? []),
+    ...(o.from !== undefined ? stage2Overrides(o.budget, o.from) : budgetOverrides(o.budget)),
+    `seed=${seed}`,
+    ...transfer,
+    ...o.evalOverrides,
+  ];
+}
+
 /** The runs to train: one per row and seed, with its overrides and resolved-config hash. */
 async function planRuns(
   specs: readonly ExperimentSpec[],
@@ -132,20 +163,15 @@ async function planRuns(
       cwd: ctx.cwd,
       cfgOptions: spec.cfgOptions ?? [],
     });
-    // Every transfer lists all its source classes, so the same-family share sees every weight.
-    const transfer = config.transfers.flatMap((_t, i) => [
-      ...(spec.cratMode ? [`transfers.${i}.mode=${spec.cratMode}`] : []),
-      `transfers.${i}.diagnosticsTopSources=${ctx.numClasses}`,
-    ]);
     for (let seed = 0; seed < seedsFor(spec, o.seeds, o.pipelineSeeds ?? o.seeds); seed++) {
       const from = spec.startsFrom ? join(ctx.root, runFolderName(spec.startsFrom, seed)) : null;
-      const cfgOptions = [
-        ...(spec.cfgOptions ?? []),
-        ...(from ? stage2Overrides(o.budget, relative(ctx.cwd, from)) : budgetOverrides(o.budget)),
-        `seed=${seed}`,
-        ...transfer,
-        ...ctx.evalOverrides,
-      ];
+      const cfgOptions = runCfgOptions(spec, seed, {
+        budget: o.budget,
+        ...(from ? { from: relative(ctx.cwd, from) } : {}),
+        transfers: config.transfers.length,
+        numClasses: ctx.numClasses,
+        evalOverrides: ctx.evalOverrides,
+      });
       const loaded = await loadConfig(spec.config, { cwd: ctx.cwd, cfgOptions });
       out.push({
         spec,
