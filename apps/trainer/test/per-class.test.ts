@@ -100,6 +100,6 @@ describe('perClassRows', () => {
     expect(summary[0]).toMatchObject({ frequency: 'r', classes: 1, mask: null });
     expect(summary[0]!.bbox).toBeCloseTo(0.75, 12);
     expect(summary[1]!.bbox).toBeCloseTo(0.75, 12); // only blue_disc received weight
-    expect(formatShareSummary(summary)).toContain('rare (1 classes): 75.0 % (box), n/a % (mask)');
+    expect(formatShareSummary(summary)).toContain('rare (1 class): 75.0 % (box), n/a % (mask)');
   });
 });

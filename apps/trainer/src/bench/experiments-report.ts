@@ -136,7 +136,12 @@ export function formatExperimentsReport(
       ...g,
       ...runs.filter((r) => !g.includes(r) && pairs.some((p) => p.base === r.name)),
     ];
-    return { rows: aggregateRuns(g), differences: formatCratDifferences(withBases, pairs) };
+    // A table of nothing but rows shown again from another table says nothing: left out.
+    const own = g.some((r) => !extra.some((e) => e.as === r.name));
+    return {
+      rows: own ? aggregateRuns(g) : [],
+      differences: own ? formatCratDifferences(withBases, pairs) : '',
+    };
   };
   const loss = table('loss');
   const mode = table('mode', [{ from: PIPELINE_CRAT, as: `EQLv2 + CRAT (${DEFAULT_CRAT_MODE})` }]);

@@ -216,7 +216,7 @@ export function formatShareSummary(summary: readonly ShareSummary[]): string {
   return summary
     .map(
       (s) =>
-        `${s.frequency === 'r' ? 'rare' : 'common'} (${s.classes} classes): ${pct(s.bbox)} % (box), ` +
+        `${s.frequency === 'r' ? 'rare' : 'common'} (${s.classes} ${s.classes === 1 ? 'class' : 'classes'}): ${pct(s.bbox)} % (box), ` +
         `${pct(s.mask)} % (mask) of the transfer weight from the own family; chance ${pct(s.chance)} %`,
     )
     .join('; ');
