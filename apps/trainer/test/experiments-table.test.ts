@@ -213,6 +213,16 @@ describe('experiment plan', () => {
     ]);
     expect(filterSpecs(specs, ['seesaw']).map((s) => s.name)).toEqual(['Seesaw', 'Seesaw + CRAT']);
     expect(runFolderName('EQLv2 + CRAT (box only)', 2)).toBe('eqlv2_crat_box_only_s2');
+    // Whole words: CE is not the "ce" of "(reference)"; a pattern may start with "+".
+    expect(filterSpecs(specs, ['ce']).map((s) => s.name)).toEqual(['CE', 'CE + CRAT']);
+    expect(filterSpecs(specs, ['CE + CRAT']).map((s) => s.name)).toEqual(['CE + CRAT']);
+    expect(filterSpecs(specs, ['+ CRAT (']).length).toBe(6);
+    expect(filterSpecs(specs, ['sampler']).map((s) => s.name)).toEqual([
+      'EQLv2 (uniform sampler)',
+      'EQLv2 + CRAT (uniform sampler)',
+      'EQLv2 (class-aware sampler)',
+      'EQLv2 + CRAT (class-aware sampler)',
+    ]);
   });
 
   it('scales the stage 2 schedule to 3/8 of the budget, without warm-up, from stage 1', () => {

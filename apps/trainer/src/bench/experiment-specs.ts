@@ -165,15 +165,28 @@ export function seedsFor(spec: ExperimentSpec, seeds: number, pipelineSeeds: num
 }
 
 /**
- * The rows whose name contains one of `only` (case-insensitive), with the rows they start from
- * (a stage 2 needs its stage 1), in the plan's order.
+ * Whether a row name matches an `--only` pattern: the pattern occurs in the name
+ * (case-insensitive) and does not cut a word, so `CE` is CE's pair and not `(reference)`.
+ */
+export function nameMatches(name: string, pattern: string): boolean {
+  const p = pattern.trim().toLowerCase();
+  if (!p) return false;
+  const escaped = p.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  const word = /[a-z0-9]/;
+  const re = new RegExp(
+    `${word.test(p[0]!) ? '(?<![a-z0-9])' : ''}${escaped}${word.test(p.at(-1)!) ? '(?![a-z0-9])' : ''}`,
+  );
+  return re.test(name.toLowerCase());
+}
+
+/**
+ * The rows matching one of `only` ({@link nameMatches}), with the rows they start from (a
+ * stage 2 needs its stage 1), in the plan's order.
  */
 export function filterSpecs(specs: readonly ExperimentSpec[], only?: string[]): ExperimentSpec[] {
   if (!only?.length) return [...specs];
   const wanted = new Set(
-    specs
-      .filter((s) => only.some((w) => s.name.toLowerCase().includes(w.toLowerCase())))
-      .map((s) => s.name),
+    specs.filter((s) => only.some((w) => nameMatches(s.name, w))).map((s) => s.name),
   );
   for (const s of specs) if (wanted.has(s.name) && s.startsFrom) wanted.add(s.startsFrom);
   return specs.filter((s) => wanted.has(s.name));

@@ -343,14 +343,11 @@ export async function runExperiments(o: ExperimentsOptions): Promise<string> {
       ? readSynthClasses(join(resolve(cwd, base.dataset.synth.outDir), 'synth_meta.json'))
       : null;
     const counts = new Map(train.categories.map((c) => [c.id, c.instance_count ?? 0]));
-    const rows = classes
-      ? perClassRows(
-          classes,
-          counts,
-          records.filter((r) => r.name === PIPELINE_BASE),
-          records.filter((r) => r.name === PIPELINE_CRAT),
-        )
-      : [];
+    const pairRuns = (name: string) => records.filter((r) => r.name === name);
+    const rows =
+      classes && pairRuns(PIPELINE_BASE).length && pairRuns(PIPELINE_CRAT).length
+        ? perClassRows(classes, counts, pairRuns(PIPELINE_BASE), pairRuns(PIPELINE_CRAT))
+        : [];
     md = formatExperimentsReport(h, records, allSpecs, rows);
   }
   mkdirSync(dirname(resolve(cwd, o.out)), { recursive: true });

@@ -1,5 +1,6 @@
 // `crat bench`: the command line of the benchmarks that train (`experiments`, `select`).
 
+import { join } from 'node:path';
 import type { BackendChoice } from '@crat/tensor';
 import type { Command } from 'commander';
 import { type ExperimentsOptions, runExperiments } from '../bench/experiments.js';
@@ -8,7 +9,7 @@ interface BenchCliOptions {
   budget: string;
   seeds: string;
   pipelineSeeds?: string;
-  out: string;
+  out?: string;
   readme?: string;
   valImages?: string;
   backend?: BackendChoice;
@@ -27,11 +28,12 @@ function positiveInt(flag: string, v: string): number {
 
 function benchOptions(o: BenchCliOptions, kind: 'experiments' | 'select'): ExperimentsOptions {
   return {
+    // The document goes beside the runs it is made from unless told otherwise.
+    out: o.out ?? join(o.workDir, `${kind}.md`),
     kind,
     budget: positiveInt('--budget', o.budget),
     seeds: positiveInt('--seeds', o.seeds),
     ...(o.pipelineSeeds ? { pipelineSeeds: positiveInt('--pipeline-seeds', o.pipelineSeeds) } : {}),
-    out: o.out,
     workDir: o.workDir,
     ...(o.readme ? { readme: o.readme } : {}),
     ...(o.valImages ? { valImages: positiveInt('--val-images', o.valImages) } : {}),
@@ -47,7 +49,7 @@ function sharedOptions(cmd: Command, kind: 'experiments' | 'select', seeds: stri
   return cmd
     .option('--budget <steps>', 'training steps per run', '150')
     .option('--seeds <n>', 'seeds per row (mean ± std, paired differences)', seeds)
-    .option('--out <file>', 'Markdown output', `work_dirs/bench_${kind}/${kind}.md`)
+    .option('--out <file>', `Markdown output (default <work-dir>/${kind}.md)`)
     .option(
       '--readme <file>',
       `also write the document between <!-- bench-${kind}:start --> and <!-- bench-${kind}:end --> of this Markdown file`,
@@ -78,9 +80,9 @@ export function registerBench(program: Command): void {
   )
     .option('--pipeline-seeds <n>', "seeds of the default pipeline's pair (EQLv2 ± CRAT)", '5')
     .action(async (o: BenchCliOptions) => {
-      const md = await runExperiments(benchOptions(o, 'experiments'));
-      console.log(md);
-      console.log(`written to ${o.out}${o.readme ? ` and ${o.readme}` : ''}`);
+      const options = benchOptions(o, 'experiments');
+      console.log(await runExperiments(options));
+      console.log(`written to ${options.out}${o.readme ? ` and ${o.readme}` : ''}`);
     });
   sharedOptions(
     bench
@@ -91,8 +93,8 @@ export function registerBench(program: Command): void {
     'select',
     '3',
   ).action(async (o: BenchCliOptions) => {
-    const md = await runExperiments(benchOptions(o, 'select'));
-    console.log(md);
-    console.log(`written to ${o.out}${o.readme ? ` and ${o.readme}` : ''}`);
+    const options = benchOptions(o, 'select');
+    console.log(await runExperiments(options));
+    console.log(`written to ${options.out}${o.readme ? ` and ${o.readme}` : ''}`);
   });
 }
