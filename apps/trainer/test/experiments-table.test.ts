@@ -154,7 +154,9 @@ describe('experiments report', () => {
     ]);
     const md = formatSelectionReport({ ...HEADER, split: 'minival', evalTotal: 300 }, runs, specs);
     expect(md).toContain('first 100 of 300 synth minival images');
-    expect(md).toContain('- mode: **exact** (`CRAT mode exact`, box AP 25.0)');
+    expect(md).toContain(
+      '- mode: **exact** (`CRAT mode exact`, box AP 25.0; 3 of the candidates ran)',
+    );
   });
 });
 

@@ -167,25 +167,36 @@ export function formatExperimentsReport(
   ].join('\n');
 }
 
+export interface SettingPick {
+  setting: string;
+  value: string;
+  row: string;
+  mean: number;
+  /** Candidates of this setting that have a value (a pick among one is no choice). */
+  candidates: number;
+}
+
 /** Per setting chosen, the candidate with the highest mean of `metric` (box AP by default). */
 export function pickSettings(
   runs: readonly ExperimentRun[],
   specs: readonly ExperimentSpec[],
   type: 'bbox' | 'segm' = 'bbox',
   metric: 'AP' | 'APr' = 'AP',
-): { setting: string; value: string; row: string; mean: number }[] {
+): SettingPick[] {
   const rows = new Map(aggregateRuns(runs).map((r) => [r.name, r]));
   const settings = [...new Set(specs.flatMap((s) => Object.keys(s.choices ?? {})))];
-  const picks: { setting: string; value: string; row: string; mean: number }[] = [];
+  const picks: SettingPick[] = [];
   for (const setting of settings) {
     let best: { value: string; row: string; mean: number } | null = null;
+    let candidates = 0;
     for (const s of specs) {
       const value = s.choices?.[setting];
       const v = rows.get(s.name)?.[type][metric];
       if (value === undefined || !v) continue;
+      candidates++;
       if (!best || v.mean > best.mean) best = { value, row: s.name, mean: v.mean };
     }
-    if (best) picks.push({ setting, ...best });
+    if (best) picks.push({ setting, ...best, candidates });
   }
   return picks;
 }
@@ -211,7 +222,7 @@ export function formatSelectionReport(
     ...(picks.length
       ? picks.map(
           (p) =>
-            `- ${p.setting}: **${p.value}** (\`${p.row}\`, box AP ${(100 * p.mean).toFixed(1)})`,
+            `- ${p.setting}: **${p.value}** (\`${p.row}\`, box AP ${(100 * p.mean).toFixed(1)}; ${p.candidates} of the candidates ran)`,
         )
       : ['- no candidate produced an AP']),
     '',
