@@ -18,7 +18,6 @@ import {
 } from '../src/bench/experiments-report.js';
 import {
   aggregateRuns,
-  bestRow,
   type ExperimentRun,
   formatCell,
   formatExperimentsTable,
@@ -83,15 +82,6 @@ describe('experiments table', () => {
     expect(cells[header.indexOf('mask APr')]).toBe('n/a');
     expect(cells[header.indexOf('time/run')]).toBe('30s');
     expect(lines[2]!.split('|').map((c) => c.trim())[header.indexOf('time/run')]).toBe('1m05s');
-  });
-
-  it('finds the row with the highest mean of a metric', () => {
-    const modes = aggregateRuns([
-      run('EQLv2 + CRAT (reference)', 0, 0.2),
-      run('EQLv2 + CRAT (exact)', 0, 0.25),
-      run('EQLv2 + CRAT (exact-fisher)', 0, 0.22),
-    ]);
-    expect(bestRow(modes, 'bbox', 'AP')!.name).toBe('EQLv2 + CRAT (exact)');
   });
 });
 

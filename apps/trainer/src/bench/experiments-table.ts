@@ -83,6 +83,14 @@ export function formatRunTime(seconds: number): string {
   return m > 0 ? `${m}m${String(s % 60).padStart(2, '0')}s` : `${s}s`;
 }
 
+/** A Markdown table's header and rule: the first `textColumns` left-aligned, the rest right. */
+export function markdownTableHead(head: readonly string[], textColumns: number): string[] {
+  return [
+    `| ${head.join(' | ')} |`,
+    `| ${head.map((_h, i) => (i < textColumns ? '---' : '---:')).join(' | ')} |`,
+  ];
+}
+
 /** The Markdown table: one row per experiment, bbox then segm AP/APr/APc/APf, then time. */
 export function formatExperimentsTable(rows: readonly ExperimentRow[]): string {
   const head = [
@@ -92,10 +100,7 @@ export function formatExperimentsTable(rows: readonly ExperimentRow[]): string {
     ...EXPERIMENT_METRICS.map((m) => `mask ${m}`),
     'time/run',
   ];
-  const lines = [
-    `| ${head.join(' | ')} |`,
-    `| ${head.map((_h, i) => (i < 2 ? '---' : '---:')).join(' | ')} |`,
-  ];
+  const lines = markdownTableHead(head, 2);
   for (const r of rows) {
     const cells = [
       r.name,
@@ -155,10 +160,7 @@ export function formatCratDifferences(
         .map((r) => [r.seed, r[type][metric] as number] as const),
     );
   const head = ['pair', 'seeds', ...CRAT_DIFFERENCES.map((c) => c.label)];
-  const lines = [
-    `| ${head.join(' | ')} |`,
-    `| ${head.map((_h, i) => (i < 2 ? '---' : '---:')).join(' | ')} |`,
-  ];
+  const lines = markdownTableHead(head, 2);
   for (const { base, row } of present) {
     const diffs = CRAT_DIFFERENCES.map((c) =>
       pairedDifference(bySeed(base, c.type, c.metric), bySeed(row, c.type, c.metric)),
@@ -169,18 +171,4 @@ export function formatCratDifferences(
     );
   }
   return lines.join('\n');
-}
-
-/** Which of the given rows has the highest mean of a metric (null when none has a value). */
-export function bestRow(
-  rows: readonly ExperimentRow[],
-  type: 'bbox' | 'segm',
-  metric: ExperimentMetric,
-): ExperimentRow | null {
-  let best: ExperimentRow | null = null;
-  for (const r of rows) {
-    const v = r[type][metric];
-    if (v && (!best || v.mean > (best[type][metric]?.mean ?? -1))) best = r;
-  }
-  return best;
 }

@@ -93,6 +93,8 @@ export interface ExperimentsOptions {
   resume?: boolean;
   /** Let one table hold runs of several code versions. */
   allowMixedCommits?: boolean;
+  /** Say what would be reused and trained; train nothing and write no document. */
+  dryRun?: boolean;
   log?: (message: string) => void;
   /** Each run's training and inference progress (default stdout; `false` for none). */
   progress?: ProgressStream | false;
@@ -263,6 +265,10 @@ export async function runExperiments(o: ExperimentsOptions): Promise<string> {
   log(
     `${wanted.length} runs planned in ${root}: ${plan.reuse.length} finished (reused), ${plan.todo.length} to train; code ${describeCodeVersion(code)}`,
   );
+  if (o.dryRun) {
+    for (const w of plan.todo) log(`would train ${w.name}, seed ${w.seed} (${w.folder})`);
+    return '';
+  }
   const machine = `${cpus().length} cores (${cpus()[0]?.model.trim() ?? 'cpu'}), ${o.backend ?? 'wasm'}`;
   const t0 = performance.now();
   const finished = new Set(plan.reuse.map((r) => r.folder));

@@ -2,6 +2,7 @@
 // (paired by seed), its training count, and the share of CRAT's transfer weight it received
 // from classes of its own shape family. Pure: it reads finished run records.
 
+import { markdownTableHead } from './experiments-table.js';
 import type { TransferMatrix } from './run-records.js';
 
 /** What the synthetic set says of a class (`synth_meta.json`'s `classes`). */
@@ -165,10 +166,7 @@ export function formatPerClassTable(rows: readonly PerClassRow[]): string {
       a.trainInstances - b.trainInstances ||
       a.id - b.id,
   );
-  const lines = [
-    `| ${head.join(' | ')} |`,
-    `| ${head.map((_h, i) => (i < 3 ? '---' : '---:')).join(' | ')} |`,
-  ];
+  const lines = markdownTableHead(head, 3);
   for (const r of order) {
     const cells = [
       r.name,

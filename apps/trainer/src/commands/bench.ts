@@ -17,6 +17,7 @@ interface BenchCliOptions {
   only?: string[];
   resume?: boolean;
   allowMixedCommits?: boolean;
+  dryRun?: boolean;
 }
 
 function positiveInt(flag: string, v: string): number {
@@ -41,6 +42,7 @@ function benchOptions(o: BenchCliOptions, kind: 'experiments' | 'select'): Exper
     ...(o.only ? { only: o.only } : {}),
     resume: o.resume ?? false,
     allowMixedCommits: o.allowMixedCommits ?? false,
+    dryRun: o.dryRun ?? false,
   };
 }
 
@@ -62,6 +64,10 @@ function sharedOptions(cmd: Command, kind: 'experiments' | 'select', seeds: stri
     .option(
       '--allow-mixed-commits',
       'let one table hold runs made with different code (refused by default)',
+    )
+    .option(
+      '--dry-run',
+      'say which runs would be reused and which trained; train nothing, write no document',
     );
 }
 
@@ -82,6 +88,7 @@ export function registerBench(program: Command): void {
     .action(async (o: BenchCliOptions) => {
       const options = benchOptions(o, 'experiments');
       console.log(await runExperiments(options));
+      if (options.dryRun) return;
       console.log(`written to ${options.out}${o.readme ? ` and ${o.readme}` : ''}`);
     });
   sharedOptions(
@@ -95,6 +102,7 @@ export function registerBench(program: Command): void {
   ).action(async (o: BenchCliOptions) => {
     const options = benchOptions(o, 'select');
     console.log(await runExperiments(options));
+    if (options.dryRun) return;
     console.log(`written to ${options.out}${o.readme ? ` and ${o.readme}` : ''}`);
   });
 }
