@@ -30,6 +30,10 @@ const LAYOUT_CODE = `
     let n = index / (uniforms.hw * uniforms.channels);
     return n * groupsPerImage() + c / uniforms.groupChannels;
   }
+`;
+
+/** WGSL: the normalised value of element `index`, for programs bound to `x` and `stats`. */
+const XHAT_CODE = `
   fn xhatAt(index: i32) -> f32 {
     let s = statsSlot(index);
     return (x[index] - stats[2 * s]) * stats[2 * s + 1];
@@ -44,6 +48,7 @@ const LAYOUT_CODE = `
 function groupReduceCode(first: string, second: string, centred: boolean): string {
   return `
     ${LAYOUT_CODE}
+    ${centred ? '' : XHAT_CODE}
     ${workgroupSumSnippet('partial', WORKGROUP)}
     fn main(index: i32) {
       let s = index / ${WORKGROUP};
@@ -85,6 +90,7 @@ const MOMENTS_CODE = groupReduceCode(
 
 const NORMALIZE_CODE = `
   ${LAYOUT_CODE}
+  ${XHAT_CODE}
   fn main(index: i32) {
     if (index < uniforms.size) {
       let c = index % uniforms.channels;
@@ -95,6 +101,7 @@ const NORMALIZE_CODE = `
 
 const DX_CODE = `
   ${LAYOUT_CODE}
+  ${XHAT_CODE}
   fn main(index: i32) {
     if (index < uniforms.size) {
       let s = statsSlot(index);
@@ -106,9 +113,10 @@ const DX_CODE = `
 `;
 
 /** One workgroup per channel: the sum over every image's pixels of `term` (of element `i`). */
-function channelSumCode(term: string): string {
+function channelSumCode(term: string, withXhat: boolean): string {
   return `
     ${LAYOUT_CODE}
+    ${withXhat ? XHAT_CODE : ''}
     ${workgroupSumSnippet('partial', WORKGROUP)}
     fn main(index: i32) {
       let c = index / ${WORKGROUP};
@@ -128,8 +136,8 @@ function channelSumCode(term: string): string {
   `;
 }
 
-const DBETA_CODE = channelSumCode('dy[i]');
-const DGAMMA_CODE = channelSumCode('dy[i] * xhatAt(i)');
+const DBETA_CODE = channelSumCode('dy[i]', false);
+const DGAMMA_CODE = channelSumCode('dy[i] * xhatAt(i)', true);
 
 function layoutUniforms(shape: readonly number[], numGroups: number, eps: number): ProgramUniform {
   const [n, h, w, c] = shape;

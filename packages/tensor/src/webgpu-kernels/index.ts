@@ -26,3 +26,5 @@ export function registerWebGpuKernels(): void {
   }
 }
 registerWebGpuKernels();
+
+import './avg-pool-grad.js';
