@@ -180,7 +180,14 @@ const intervalSchema = z.strictObject({
   by: z.enum(['epoch', 'iter']).optional(),
 });
 
-export const backendSchema = z.enum(['auto', 'tensorflow-gpu', 'tensorflow', 'wasm', 'cpu']);
+export const backendSchema = z.enum([
+  'auto',
+  'webgpu',
+  'tensorflow-gpu',
+  'tensorflow',
+  'wasm',
+  'cpu',
+]);
 
 export const configSchema = z.strictObject({
   model: modelSchema,
