@@ -10,6 +10,7 @@ import {
   WEBGPU_KERNELS,
   webGpuAdapterFacts,
 } from '../dist/index.js';
+import { randomRois } from './random-rois.mjs';
 
 const REPS = Number(process.env.CRAT_BENCH_REPS ?? 7);
 
@@ -52,23 +53,9 @@ async function roiAlignBench() {
   const [n, H, W, C] = [2, 512, 512, 64];
   const feats = strides.map((s, i) => rand([n, H / s, W / s, C], i + 1));
   const k = 512;
-  const rows = new Float32Array(k * 5);
-  let seed = 1;
-  const rnd = () => {
-    seed = (seed * 1103515245 + 12345) >>> 0;
-    return seed / 4294967296;
-  };
-  for (let i = 0; i < k; i++) {
-    // sqrt(area) 16..~630 px: every level gets RoIs (the ops path drops a level without any
-    // from the graph, and tf.grads then refuses it)
-    const s = 16 * 2 ** (rnd() * 5.3);
-    const ar = 2 ** (rnd() * 2 - 1);
-    const bw = Math.min(W - 1, s * Math.sqrt(ar));
-    const bh = Math.min(H - 1, s / Math.sqrt(ar));
-    const x1 = rnd() * (W - bw);
-    const y1 = rnd() * (H - bh);
-    rows.set([i % n, x1, y1, x1 + bw, y1 + bh], i * 5);
-  }
+  // sqrt(area) 16..~630 px: every level gets RoIs (the ops path drops a level without any
+  // from the graph, and tf.grads then refuses it)
+  const rows = randomRois(k, n, H, W, 5.3);
   const opts = { outputSize: [7, 7], strides, samplingRatio: 0, aligned: true };
   const dy = rand([k, 7, 7, C], 9);
   const grads = tf.grads((...fs) =>

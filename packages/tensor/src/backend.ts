@@ -14,9 +14,17 @@ import {
   WebGpuUnavailableError,
 } from './webgpu-backend.js';
 
-/** The backends `initBackend` knows, best first for `auto`. */
-export type BackendName = 'webgpu' | 'tensorflow-gpu' | 'tensorflow' | 'wasm' | 'cpu';
-export type BackendChoice = BackendName | 'auto';
+/** What `initBackend` accepts: `auto` and the backends it knows, best first. */
+export const BACKEND_CHOICES = [
+  'auto',
+  'webgpu',
+  'tensorflow-gpu',
+  'tensorflow',
+  'wasm',
+  'cpu',
+] as const;
+export type BackendChoice = (typeof BACKEND_CHOICES)[number];
+export type BackendName = Exclude<BackendChoice, 'auto'>;
 
 const NATIVE_PACKAGES: Record<'tensorflow-gpu' | 'tensorflow', string> = {
   'tensorflow-gpu': '@tensorflow/tfjs-node-gpu',
@@ -24,14 +32,6 @@ const NATIVE_PACKAGES: Record<'tensorflow-gpu' | 'tensorflow', string> = {
 };
 
 const AUTO_ORDER: BackendName[] = ['webgpu', 'tensorflow-gpu', 'tensorflow', 'wasm'];
-const BACKEND_NAMES: BackendChoice[] = [
-  'auto',
-  'webgpu',
-  'tensorflow-gpu',
-  'tensorflow',
-  'wasm',
-  'cpu',
-];
 
 export class BackendUnavailableError extends Error {
   override name = 'BackendUnavailableError';
@@ -149,8 +149,10 @@ async function loadWasm(): Promise<void> {
   const threads = wantedWasmThreads();
   const factory = tf.findBackendFactory('wasm');
   if (threads > 1) {
-    const restore = prepareThreadedWasm(threads);
+    // Preparing can fail too (in a bundle the wasm package is not resolvable): then 1 thread.
+    let restore: (() => void) | undefined;
     try {
+      restore = prepareThreadedWasm(threads);
       wasm.setThreadsCount(threads);
       if (await tf.setBackend('wasm')) {
         wasmThreadCount = wasm.getThreadsCount();
@@ -160,7 +162,7 @@ async function loadWasm(): Promise<void> {
     } catch {
       // fall through to the single-threaded build
     } finally {
-      restore();
+      restore?.();
     }
     tf.removeBackend('wasm');
     tf.env().set('WASM_HAS_MULTITHREAD_SUPPORT', false);
@@ -202,9 +204,9 @@ export async function initBackend(choice?: BackendChoice): Promise<BackendName> 
   const wanted = (choice ??
     (process.env.CRAT_BACKEND as BackendChoice | undefined) ??
     'auto') as BackendChoice;
-  if (!BACKEND_NAMES.includes(wanted)) {
+  if (!(BACKEND_CHOICES as readonly string[]).includes(wanted)) {
     throw new BackendUnavailableError(
-      `unknown backend '${wanted}'. Valid: ${BACKEND_NAMES.join(', ')}`,
+      `unknown backend '${wanted}'. Valid: ${BACKEND_CHOICES.join(', ')}`,
     );
   }
   const candidates: BackendName[] =

@@ -3,6 +3,7 @@
 
 export {
   activeBackend,
+  BACKEND_CHOICES,
   type BackendChoice,
   type BackendName,
   BackendUnavailableError,

@@ -113,23 +113,33 @@ let facts: WebGpuAdapterFacts | undefined;
 let navigatorBefore: PropertyDescriptor | undefined;
 let navigatorSet = false;
 
-async function dawn(): Promise<GpuLike> {
-  const missing = missingWebGpuPackage();
-  if (missing != null) {
-    throw new WebGpuUnavailableError(
-      `backend 'webgpu' needs ${WEBGPU_PACKAGES.join(' and ')}; ${missing} is not installed. ` +
+/**
+ * Why an optional package's import failed: not installed (with how to install both), or
+ * installed but broken. Resolution is not checked first: in a bundle the packages import fine
+ * without being resolvable.
+ */
+function importFailure(pkg: string, err: unknown): WebGpuUnavailableError {
+  const code = (err as { code?: string }).code;
+  const dawnMissing = String((err as Error).message).includes('dawn.node');
+  if ((code === 'ERR_MODULE_NOT_FOUND' || code === 'MODULE_NOT_FOUND') && !dawnMissing) {
+    return new WebGpuUnavailableError(
+      `backend 'webgpu' needs ${WEBGPU_PACKAGES.join(' and ')}; ${pkg} is not installed. ` +
         'Install them with `pnpm add webgpu@0.6.2 @tensorflow/tfjs-backend-webgpu@4.22.0` ' +
         '(optional dependencies of @crat/tensor: a prebuilt dawn.node, no download at install).',
     );
   }
+  return new WebGpuUnavailableError(
+    `backend 'webgpu': ${pkg} is installed but failed to load: ${(err as Error).message}`,
+  );
+}
+
+async function dawn(): Promise<GpuLike> {
   if (gpu != null) return gpu;
   let mod: DawnModule;
   try {
     mod = (await import('webgpu')) as unknown as DawnModule;
   } catch (err) {
-    throw new WebGpuUnavailableError(
-      `backend 'webgpu': the package webgpu is installed but dawn.node failed to load: ${(err as Error).message}`,
-    );
+    throw importFailure('webgpu', err);
   }
   // tfjs-backend-webgpu reads GPUBufferUsage, GPUMapMode, ... as globals, as in a browser.
   for (const [name, value] of Object.entries(mod.globals)) {
@@ -168,7 +178,11 @@ export async function loadWebGpu(): Promise<WebGpuAdapterFacts> {
     });
     navigatorSet = true;
   }
-  await import('@tensorflow/tfjs-backend-webgpu');
+  try {
+    await import('@tensorflow/tfjs-backend-webgpu');
+  } catch (err) {
+    throw importFailure('@tensorflow/tfjs-backend-webgpu', err);
+  }
   if (tf.findBackendFactory('webgpu') == null) {
     throw new WebGpuUnavailableError(
       "backend 'webgpu': @tensorflow/tfjs-backend-webgpu did not register (it was loaded before navigator.gpu was set)",

@@ -4,7 +4,8 @@
 // that ../avg-pool-grad.ts replaces.
 
 import * as tf from '@tensorflow/tfjs-core';
-import { AvgPoolGrad, backend_util } from '@tensorflow/tfjs-core';
+import { AvgPoolGrad } from '@tensorflow/tfjs-core';
+import { avgPoolGradInfo } from '../avg-pool-grad.js';
 import { onBackendInit } from '../backend.js';
 import { flatProgram, type WebGpuBackendLike } from './webgpu-program.js';
 
@@ -51,20 +52,7 @@ function avgPoolGrad(args: {
 }): tf.TensorInfo {
   const dy = args.inputs.dy as tf.TensorInfo;
   const x = args.inputs.input as tf.TensorInfo;
-  const { filterSize, strides, pad, dimRoundingMode } = args.attrs as unknown as {
-    filterSize: [number, number] | number;
-    strides: [number, number] | number;
-    pad: 'valid' | 'same' | number;
-    dimRoundingMode?: 'floor' | 'round' | 'ceil';
-  };
-  const info = backend_util.computePool2DInfo(
-    x.shape as [number, number, number, number],
-    filterSize,
-    strides,
-    1,
-    pad,
-    dimRoundingMode,
-  );
+  const info = avgPoolGradInfo(x, args.attrs);
   const program = flatProgram('crat_avg_pool_grad', ['dy'], [...x.shape], CODE, UNIFORMS);
   const int = (v: number) => ({ type: 'int32' as const, data: [v] });
   return (args.backend as WebGpuBackendLike).runWebGPUProgram(program, [dy], 'float32', [

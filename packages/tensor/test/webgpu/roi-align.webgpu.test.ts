@@ -1,21 +1,9 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { mapRoiLevels, multiLevelRoiAlign, roiAlign, WEBGPU_KERNELS } from '../../src/index.js';
-import { maxAbs, maxAbsDiff, seeded } from '../helpers/compare.js';
-import { flat, loadOpsFixture, nchwToNhwc } from '../helpers/fixtures.js';
-import { onBackendsAsync, startWebGpuOrReason } from './webgpu-available.js';
-
-interface RoiAlignCase {
-  aligned: boolean;
-  sampling_ratio: number;
-  spatial_scale: number;
-  output_size: [number, number];
-  boxes_key: string;
-  upstream_grad_key: string;
-  output: number[][][][];
-  grad_input: number[][][][];
-}
-type RoiAlignFixture = { input: number[][][][]; cases: RoiAlignCase[] } & Record<string, unknown>;
+import { maxAbs, maxAbsDiff, onBackends, seeded } from '../helpers/compare.js';
+import { flat, loadOpsFixture, nchwToNhwc, type RoiAlignFixture } from '../helpers/fixtures.js';
+import { startWebGpuOrReason } from './webgpu-available.js';
 
 const skip = await startWebGpuOrReason();
 
@@ -80,7 +68,7 @@ describe.skipIf(skip !== '')('roiAlign on webgpu (WGSL kernels)', () => {
       samplingRatio: 0,
       aligned: true,
     };
-    const r = await onBackendsAsync(['cpu', 'webgpu'], () => {
+    const r = await onBackends(['cpu', 'webgpu'], () => {
       const feats = strides.map(
         (s, i) => seeded([2, Math.ceil(256 / s), Math.ceil(200 / s), 8], 50 + i) as tf.Tensor4D,
       );

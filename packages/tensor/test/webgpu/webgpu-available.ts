@@ -1,7 +1,6 @@
 // Whether the webgpu suites can run here: they skip, saying why, only when the webgpu packages
 // or a Vulkan adapter are missing (and fail instead when CRAT_REQUIRE_WEBGPU=1, as in CI).
 
-import * as tf from '@tensorflow/tfjs-core';
 import { initBackend, isBackendInstalled, probeWebGpuAdapter } from '../../src/index.js';
 
 /** '' when webgpu is started (and cpu beside it), else the reason the suites skip. */
@@ -28,19 +27,4 @@ export async function startWebGpuOrReason(): Promise<string> {
   await initBackend('cpu');
   await initBackend('webgpu');
   return '';
-}
-
-/** Run `fn` on each backend and read its outputs asynchronously (webgpu has no sync reads in Node). */
-export async function onBackendsAsync(
-  backends: string[],
-  fn: () => tf.Tensor[],
-): Promise<Record<string, Float32Array[]>> {
-  const out: Record<string, Float32Array[]> = {};
-  for (const b of backends) {
-    await tf.setBackend(b);
-    const tensors = tf.tidy(fn);
-    out[b] = await Promise.all(tensors.map(async (t) => Float32Array.from(await t.data())));
-    tf.dispose(tensors);
-  }
-  return out;
 }
