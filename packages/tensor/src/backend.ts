@@ -7,6 +7,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import './register-gradients.js';
 import { prepareThreadedWasm } from './wasm-threads.js';
 import {
+  explainSyncReads,
   loadWebGpu,
   missingWebGpuPackage,
   probeWebGpuAdapter,
@@ -219,6 +220,7 @@ export async function initBackend(choice?: BackendChoice): Promise<BackendName> 
       const ok = await tf.setBackend(tfjsBackendId(name));
       if (!ok) throw new BackendUnavailableError(`tf.setBackend('${tfjsBackendId(name)}') failed`);
       await tf.ready();
+      if (name === 'webgpu') explainSyncReads(tf.backend());
       active = name;
       for (const hook of afterInitHooks) await hook(name);
       return name;

@@ -191,6 +191,31 @@ export async function loadWebGpu(): Promise<WebGpuAdapterFacts> {
   return adapterFacts;
 }
 
+/**
+ * Make a synchronous read of a GPU-resident tensor fail with a message that says what to do:
+ * tfjs-backend-webgpu reads those through an OffscreenCanvas, which Node lacks, and would throw
+ * only `OffscreenCanvas is not defined`. Reads of values still on the host are unaffected.
+ */
+export function explainSyncReads(backend: unknown): void {
+  const b = backend as { readSync?: (dataId: unknown) => unknown; syncReadsExplained?: boolean };
+  if (typeof b.readSync !== 'function' || b.syncReadsExplained) return;
+  const readSync = b.readSync.bind(backend);
+  b.readSync = (dataId: unknown) => {
+    try {
+      return readSync(dataId);
+    } catch (err) {
+      if (err instanceof ReferenceError && err.message.includes('OffscreenCanvas')) {
+        throw new Error(
+          'webgpu: a synchronous read (dataSync / arraySync / bufferSync) of a tensor on the GPU ' +
+            'is not possible in Node; read it with `await tensor.data()` / `array()` instead',
+        );
+      }
+      throw err;
+    }
+  };
+  b.syncReadsExplained = true;
+}
+
 /** The adapter of the started (or probed) WebGPU backend, if any. */
 export function webGpuAdapterFacts(): WebGpuAdapterFacts | undefined {
   return facts;

@@ -35,6 +35,16 @@ describe.skipIf(skip !== '')('the webgpu backend', () => {
     );
   });
 
+  it('a sync read of a GPU tensor says to read asynchronously; host-side values still read', async () => {
+    await tf.setBackend('webgpu');
+    const big = tf.tidy(() => tf.matMul(seeded([64, 64], 1), seeded([64, 64], 2)));
+    expect(() => big.dataSync()).toThrow(/await tensor\.data\(\)/);
+    expect((await big.data()).length).toBe(64 * 64);
+    const small = tf.tensor1d([1, 2, 3]);
+    expect(Array.from(small.dataSync())).toEqual([1, 2, 3]);
+    tf.dispose([big, small]);
+  });
+
   it('auto passes over a CPU adapter (lavapipe) and takes it only when asked by name', async () => {
     const facts = await probeWebGpuAdapter();
     if (!facts.isCpu) return; // a hardware adapter: auto would take it, tested on such a machine
