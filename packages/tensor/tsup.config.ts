@@ -12,4 +12,6 @@ export default defineConfig({
   // cannot import; bundling them registers every gradient into the process-wide
   // registry that the real tfjs-core instance reads (it lives on globalThis).
   noExternal: [/^@tensorflow\/tfjs-core\/dist\//],
+  // Optional, loaded on demand: never bundled (dawn.node is found beside the webgpu package).
+  external: ['webgpu', '@tensorflow/tfjs-backend-webgpu'],
 });

@@ -54,15 +54,18 @@ describe('crat CLI frame', () => {
     expect(existsSync(defaultConfigPath())).toBe(true);
   });
 
-  it('reports the Node version and the backend packages', async () => {
+  it('reports the Node version, the backend packages and the WebGPU adapter', async () => {
     const info = await collectInfo();
     expect(info.node).toBe(process.version);
     expect(info.backends.map((b) => b.name)).toEqual([
+      'webgpu',
       'tensorflow-gpu',
       'tensorflow',
       'wasm',
       'cpu',
     ]);
     expect(formatInfo(info)).toMatch(/classification losses/);
+    // Either the adapter's description and limits, or why there is none.
+    expect(formatInfo(info)).toMatch(/webgpu adapter\n {2}(none: |.+\n.+\n {2}limits: buffer \d+)/);
   });
 });

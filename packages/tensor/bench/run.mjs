@@ -11,6 +11,7 @@ import {
   planRoiAlign,
   wasmThreads,
 } from '../dist/index.js';
+import { randomRois } from './random-rois.mjs';
 
 const GF = 1e9;
 
@@ -217,21 +218,7 @@ function roiAlignBench(backend, reps) {
   const [n, H, W, C] = [2, 512, 512, 256];
   const feats = strides.map((s) => rand([n, H / s, W / s, C]));
   const k = 512;
-  const rows = new Float32Array(k * 5);
-  let seed = 1;
-  const rnd = () => {
-    seed = (seed * 1103515245 + 12345) >>> 0;
-    return seed / 4294967296;
-  };
-  for (let i = 0; i < k; i++) {
-    const s = 16 * 2 ** (rnd() * 4.5); // sqrt(area) 16..~360 px: every level
-    const ar = 2 ** (rnd() * 2 - 1);
-    const bw = s * Math.sqrt(ar);
-    const bh = s / Math.sqrt(ar);
-    const x1 = rnd() * (W - bw);
-    const y1 = rnd() * (H - bh);
-    rows.set([i % n, x1, y1, x1 + bw, y1 + bh], i * 5);
-  }
+  const rows = randomRois(k, n, H, W, 4.5); // sqrt(area) 16..~360 px: levels 0-2
   const rois = tf.tensor2d(rows, [k, 5]);
   const opts = { outputSize: [7, 7], strides, samplingRatio: 0, aligned: true };
   // effective FLOPs: 2 per stored (pixel, weight) entry per channel, forward; same backward

@@ -11,6 +11,24 @@ import {
 import { onBackendInit } from './backend.js';
 import { hostMemory } from './ops/host-memory.js';
 
+/** The pooling geometry of an AvgPoolGrad call (its attrs on the input's shape). */
+export function avgPoolGradInfo(x: tf.TensorInfo, attrs: tf.NamedAttrMap): backend_util.Conv2DInfo {
+  const { filterSize, strides, pad, dimRoundingMode } = attrs as unknown as {
+    filterSize: [number, number] | number;
+    strides: [number, number] | number;
+    pad: 'valid' | 'same' | number;
+    dimRoundingMode?: 'floor' | 'round' | 'ceil';
+  };
+  return backend_util.computePool2DInfo(
+    x.shape as [number, number, number, number],
+    filterSize,
+    strides,
+    1,
+    pad,
+    dimRoundingMode,
+  );
+}
+
 /**
  * Average-pool gradient: each window's dy is shared by its in-map pixels, divided by their
  * count, as the forward divides by it. The cpu and wasm kernels divide by the full window
@@ -24,20 +42,7 @@ function avgPoolGrad(args: {
 }) {
   const dy = args.inputs.dy as tf.TensorInfo;
   const x = args.inputs.input as tf.TensorInfo;
-  const { filterSize, strides, pad, dimRoundingMode } = args.attrs as unknown as {
-    filterSize: [number, number] | number;
-    strides: [number, number] | number;
-    pad: 'valid' | 'same' | number;
-    dimRoundingMode?: 'floor' | 'round' | 'ceil';
-  };
-  const info = backend_util.computePool2DInfo(
-    x.shape as [number, number, number, number],
-    filterSize,
-    strides,
-    1,
-    pad,
-    dimRoundingMode,
-  );
+  const info = avgPoolGradInfo(x, args.attrs);
   const {
     batchSize,
     inHeight,

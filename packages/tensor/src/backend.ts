@@ -1,22 +1,38 @@
-// Choosing and starting the TF.js backend (native GPU, native CPU, wasm, cpu), with clear
-// errors when one is missing, and hooks that run once a backend is active.
+// Choosing and starting the TF.js backend (webgpu, native GPU, native CPU, wasm, cpu), with
+// clear errors when one is missing, and hooks that run once a backend is active.
 
 import { createRequire } from 'node:module';
 import { availableParallelism } from 'node:os';
 import * as tf from '@tensorflow/tfjs-core';
 import './register-gradients.js';
 import { prepareThreadedWasm } from './wasm-threads.js';
+import {
+  explainSyncReads,
+  loadWebGpu,
+  missingWebGpuPackage,
+  probeWebGpuAdapter,
+  teardownWebGpu,
+  WebGpuUnavailableError,
+} from './webgpu-backend.js';
 
-/** The backends `initBackend` knows, best first for `auto`. */
-export type BackendName = 'tensorflow-gpu' | 'tensorflow' | 'wasm' | 'cpu';
-export type BackendChoice = BackendName | 'auto';
+/** What `initBackend` accepts: `auto` and the backends it knows, best first. */
+export const BACKEND_CHOICES = [
+  'auto',
+  'webgpu',
+  'tensorflow-gpu',
+  'tensorflow',
+  'wasm',
+  'cpu',
+] as const;
+export type BackendChoice = (typeof BACKEND_CHOICES)[number];
+export type BackendName = Exclude<BackendChoice, 'auto'>;
 
 const NATIVE_PACKAGES: Record<'tensorflow-gpu' | 'tensorflow', string> = {
   'tensorflow-gpu': '@tensorflow/tfjs-node-gpu',
   tensorflow: '@tensorflow/tfjs-node',
 };
 
-const AUTO_ORDER: BackendName[] = ['tensorflow-gpu', 'tensorflow', 'wasm'];
+const AUTO_ORDER: BackendName[] = ['webgpu', 'tensorflow-gpu', 'tensorflow', 'wasm'];
 
 export class BackendUnavailableError extends Error {
   override name = 'BackendUnavailableError';
@@ -39,6 +55,8 @@ export function isBackendInstalled(name: BackendName): boolean {
     case 'cpu':
     case 'wasm':
       return true;
+    case 'webgpu':
+      return missingWebGpuPackage() == null;
     default:
       return isResolvable(NATIVE_PACKAGES[name]);
   }
@@ -59,6 +77,14 @@ async function loadBackend(name: BackendName): Promise<void> {
       return;
     case 'wasm':
       await loadWasm();
+      return;
+    case 'webgpu':
+      try {
+        await loadWebGpu();
+      } catch (err) {
+        if (err instanceof WebGpuUnavailableError) throw new BackendUnavailableError(err.message);
+        throw err;
+      }
       return;
     default: {
       const pkg = NATIVE_PACKAGES[name];
@@ -124,8 +150,10 @@ async function loadWasm(): Promise<void> {
   const threads = wantedWasmThreads();
   const factory = tf.findBackendFactory('wasm');
   if (threads > 1) {
-    const restore = prepareThreadedWasm(threads);
+    // Preparing can fail too (in a bundle the wasm package is not resolvable): then 1 thread.
+    let restore: (() => void) | undefined;
     try {
+      restore = prepareThreadedWasm(threads);
       wasm.setThreadsCount(threads);
       if (await tf.setBackend('wasm')) {
         wasmThreadCount = wasm.getThreadsCount();
@@ -135,7 +163,7 @@ async function loadWasm(): Promise<void> {
     } catch {
       // fall through to the single-threaded build
     } finally {
-      restore();
+      restore?.();
     }
     tf.removeBackend('wasm');
     tf.env().set('WASM_HAS_MULTITHREAD_SUPPORT', false);
@@ -153,26 +181,46 @@ function tfjsBackendId(name: BackendName): string {
 let active: BackendName | undefined;
 
 /**
+ * Whether `auto` should take webgpu: only on a hardware adapter. A CPU Vulkan driver (lavapipe)
+ * trains correctly but slower than wasm, so `auto` passes it over (ask for 'webgpu' by name).
+ */
+async function webGpuIsAutoWorthy(): Promise<void> {
+  const facts = await probeWebGpuAdapter().catch((err: unknown) => {
+    throw new BackendUnavailableError((err as Error).message);
+  });
+  if (facts.isCpu) {
+    throw new BackendUnavailableError(
+      `the adapter is a CPU implementation (${facts.description || facts.device}: ${facts.cpuReason}); ` +
+        'ask for --backend webgpu by name to use it',
+    );
+  }
+}
+
+/**
  * Select and initialise the TF.js backend. `auto` (the default, or `CRAT_BACKEND`) tries
- * tensorflow-gpu, tensorflow, then wasm. Returns the backend that is now active.
+ * webgpu on a hardware adapter, tensorflow-gpu, tensorflow, then wasm. Returns the backend
+ * that is now active.
  */
 export async function initBackend(choice?: BackendChoice): Promise<BackendName> {
   const wanted = (choice ??
     (process.env.CRAT_BACKEND as BackendChoice | undefined) ??
     'auto') as BackendChoice;
-  const valid: BackendChoice[] = ['auto', 'tensorflow-gpu', 'tensorflow', 'wasm', 'cpu'];
-  if (!valid.includes(wanted)) {
-    throw new BackendUnavailableError(`unknown backend '${wanted}'. Valid: ${valid.join(', ')}`);
+  if (!(BACKEND_CHOICES as readonly string[]).includes(wanted)) {
+    throw new BackendUnavailableError(
+      `unknown backend '${wanted}'. Valid: ${BACKEND_CHOICES.join(', ')}`,
+    );
   }
   const candidates: BackendName[] =
     wanted === 'auto' ? AUTO_ORDER.filter((b) => b === 'wasm' || isBackendInstalled(b)) : [wanted];
   const failures: string[] = [];
   for (const name of candidates) {
     try {
+      if (wanted === 'auto' && name === 'webgpu') await webGpuIsAutoWorthy();
       await loadBackend(name);
       const ok = await tf.setBackend(tfjsBackendId(name));
       if (!ok) throw new BackendUnavailableError(`tf.setBackend('${tfjsBackendId(name)}') failed`);
       await tf.ready();
+      if (name === 'webgpu') explainSyncReads(tf.backend());
       active = name;
       for (const hook of afterInitHooks) await hook(name);
       return name;
@@ -182,6 +230,15 @@ export async function initBackend(choice?: BackendChoice): Promise<BackendName> 
     }
   }
   throw new BackendUnavailableError(`no backend could be initialised:\n  ${failures.join('\n  ')}`);
+}
+
+/**
+ * Release what keeps the process alive after the work is done (the WebGPU device); the CLI
+ * calls it at exit. Safe on any backend and when none was started.
+ */
+export function teardownBackend(): void {
+  if (active === 'webgpu') active = undefined;
+  teardownWebGpu();
 }
 
 /** The backend made active by `initBackend`, if any. */

@@ -3,12 +3,14 @@
 
 export {
   activeBackend,
+  BACKEND_CHOICES,
   type BackendChoice,
   type BackendName,
   BackendUnavailableError,
   initBackend,
   isBackendInstalled,
   onBackendInit,
+  teardownBackend,
   wasmThreads,
 } from './backend.js';
 export { CPU_KERNEL_FIXES, registerCpuKernelFixes } from './cpu-kernels.js';
@@ -33,6 +35,12 @@ export {
   setIm2colBudget,
   WASM_TRAINING_KERNELS,
 } from './wasm-kernels/index.js';
+export {
+  probeWebGpuAdapter,
+  type WebGpuAdapterFacts,
+  webGpuAdapterFacts,
+} from './webgpu-backend.js';
+export { registerWebGpuKernels, WEBGPU_KERNELS } from './webgpu-kernels/index.js';
 
 import './resize-bilinear-grad.js';
 import './avg-pool-grad.js';

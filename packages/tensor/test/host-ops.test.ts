@@ -4,12 +4,12 @@ import {
   AnchorGenerator,
   batchedNms,
   boxIou,
-  DeltaXYWHBBoxCoder,
   initBackend,
   maskTargets,
   nms,
   pasteMasks,
 } from '../src/index.js';
+import { checkBBoxDecodeCases, checkBBoxEncodeCases } from './helpers/bbox-coder-cases.js';
 import { flat, loadOpsFixture } from './helpers/fixtures.js';
 
 beforeAll(async () => {
@@ -95,78 +95,15 @@ describe('nms / batchedNms / boxIou (torchvision nms.json)', () => {
   });
 });
 
-interface CoderCase {
-  name: string;
-  means: [number, number, number, number];
-  stds: [number, number, number, number];
-  bboxes: number[][];
-}
-
 describe.each(['cpu', 'wasm'])('DeltaXYWHBBoxCoder on %s (mmdet bbox_coder.json)', (backend) => {
-  const fx = loadOpsFixture<{
-    encode_cases: (CoderCase & { gt_bboxes: number[][]; deltas: number[][] })[];
-    decode_cases: (CoderCase & {
-      deltas: number[][];
-      decoded: number[][];
-      max_shape: [number, number] | null;
-      wh_ratio_clip: number;
-      clip_border: boolean;
-      add_ctr_clamp: boolean;
-      ctr_clamp: number;
-    })[];
-  }>('bbox_coder');
-  // float32 vs float64: absolute 1e-4 on pixel-sized values, relative for large decoded boxes
-  const close = (got: ArrayLike<number>, want: number[], label: string) => {
-    expect(got.length, label).toBe(want.length);
-    want.forEach((w, i) => {
-      expect(Math.abs(got[i] - w), `${label} [${i}]`).toBeLessThan(
-        Math.max(1e-4, 2e-6 * Math.abs(w)),
-      );
-    });
-  };
-
   it('encodes', async () => {
     await tf.setBackend(backend);
-    expect(fx.encode_cases.length).toBeGreaterThan(0);
-    for (const c of fx.encode_cases) {
-      tf.tidy(() => {
-        const coder = new DeltaXYWHBBoxCoder({ means: c.means, stds: c.stds });
-        const n = c.bboxes.length;
-        const d = coder.encode(
-          tf.tensor2d(flat(c.bboxes), [n, 4]),
-          tf.tensor2d(flat(c.gt_bboxes), [n, 4]),
-        );
-        close(d.dataSync(), flat(c.deltas), c.name);
-      });
-    }
+    await checkBBoxEncodeCases();
   });
 
   it('decodes (clipping, wh-ratio clip, several classes, centre clamp)', async () => {
     await tf.setBackend(backend);
-    expect(fx.decode_cases.length).toBeGreaterThan(0);
-    for (const c of fx.decode_cases) {
-      tf.tidy(() => {
-        const coder = new DeltaXYWHBBoxCoder({
-          means: c.means,
-          stds: c.stds,
-          clipBorder: c.clip_border,
-          addCtrClamp: c.add_ctr_clamp,
-          ctrClamp: c.ctr_clamp,
-        });
-        const n = c.bboxes.length;
-        const cols = c.deltas[0].length;
-        const out = coder.decode(
-          tf.tensor2d(flat(c.bboxes), [n, 4]),
-          tf.tensor2d(flat(c.deltas), [n, cols]),
-          {
-            maxShape: c.max_shape ?? undefined,
-            whRatioClip: c.wh_ratio_clip,
-          },
-        );
-        expect(out.shape).toEqual([n, cols]);
-        close(out.dataSync(), flat(c.decoded), c.name);
-      });
-    }
+    await checkBBoxDecodeCases();
   });
 });
 

@@ -2,19 +2,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { initBackend, mapRoiLevels, multiLevelRoiAlign, roiAlign } from '../src/index.js';
 import { maxAbsDiff, seeded } from './helpers/compare.js';
-import { flat, loadOpsFixture, nchwToNhwc } from './helpers/fixtures.js';
-
-interface RoiAlignCase {
-  aligned: boolean;
-  sampling_ratio: number;
-  spatial_scale: number;
-  output_size: [number, number];
-  boxes_key: string;
-  upstream_grad_key: string;
-  output: number[][][][];
-  grad_input: number[][][][];
-}
-type RoiAlignFixture = { input: number[][][][]; cases: RoiAlignCase[] } & Record<string, unknown>;
+import { flat, loadOpsFixture, nchwToNhwc, type RoiAlignFixture } from './helpers/fixtures.js';
 
 const fx = loadOpsFixture<RoiAlignFixture>('roi_align');
 

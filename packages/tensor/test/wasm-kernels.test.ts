@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { initBackend, setIm2colBudget, WASM_TRAINING_KERNELS } from '../src/index.js';
 import { maxAbs, maxAbsDiff, onBackends, seeded } from './helpers/compare.js';
-import { makeSmallNet } from './helpers/small-net.js';
+import { makeSmallNet, smallNetLossAndGrads } from './helpers/small-net.js';
 
 beforeAll(async () => {
   await initBackend('cpu');
@@ -420,16 +420,7 @@ describe('wasm training kernels', () => {
   });
 
   it('a small conv net: wasm forward and every parameter gradient agree with cpu', async () => {
-    const r = await onBackends(['cpu', 'wasm'], () => {
-      const net = makeSmallNet(1);
-      const x = seeded([2, 12, 10, 3], 31) as tf.Tensor4D;
-      const labels = tf.tensor1d([1, 3, 0], 'int32');
-      const target = seeded([3, 4], 32) as tf.Tensor2D;
-      const { value, grads } = tf.variableGrads(() => net.loss(x, labels, target), net.params);
-      const out = [value, ...net.params.map((p) => grads[p.name])];
-      for (const p of net.params) p.dispose();
-      return out;
-    });
+    const r = await onBackends(['cpu', 'wasm'], smallNetLossAndGrads);
     expect(r.cpu.length).toBe(10);
     r.cpu.forEach((ref, i) => {
       expect(maxAbsDiff(ref, r.wasm[i]), `output ${i}`).toBeLessThan(

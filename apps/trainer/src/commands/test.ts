@@ -22,7 +22,10 @@ export function registerTest(program: Command): void {
       'checkpoint folder, work dir (newest checkpoint), .safetensors file, or a PyTorch .pth (mmdetection or torchvision)',
     )
     .option('--cfg-options <pairs...>', 'overrides as key=value')
-    .option('--backend <name>', 'TF.js backend: auto, tensorflow-gpu, tensorflow, wasm, cpu')
+    .option(
+      '--backend <name>',
+      'TF.js backend: auto, webgpu, tensorflow-gpu, tensorflow, wasm, cpu',
+    )
     .option('--out <file>', 'where to write the LVIS results JSON')
     .action(async (o: TestCliOptions) => {
       const { resultsFile } = await testFromConfig({

@@ -78,7 +78,10 @@ export function registerTrain(program: Command): void {
       '--overwrite',
       'replace the run the work dir holds (without it, or --resume, that is an error)',
     )
-    .option('--backend <name>', 'TF.js backend: auto, tensorflow-gpu, tensorflow, wasm, cpu')
+    .option(
+      '--backend <name>',
+      'TF.js backend: auto, webgpu, tensorflow-gpu, tensorflow, wasm, cpu',
+    )
     .action(async (o: TrainCliOptions) => {
       const config = o.config ?? defaultConfigPath();
       const backend = o.backend ?? (o.config ? undefined : DEFAULT_BACKEND);

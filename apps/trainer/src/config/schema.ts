@@ -2,6 +2,7 @@
 // `_base_` is merged and every `--cfg-options` override applied.
 
 import { detectorConfigObject, refineDetectorConfig } from '@crat/detector';
+import { BACKEND_CHOICES } from '@crat/tensor';
 import { z } from 'zod';
 
 // Plug-in entries (`loss`, `transfers`, `sampler`) are `{ type, ...options }`: the schema checks
@@ -180,7 +181,7 @@ const intervalSchema = z.strictObject({
   by: z.enum(['epoch', 'iter']).optional(),
 });
 
-export const backendSchema = z.enum(['auto', 'tensorflow-gpu', 'tensorflow', 'wasm', 'cpu']);
+export const backendSchema = z.enum(BACKEND_CHOICES);
 
 export const configSchema = z.strictObject({
   model: modelSchema,

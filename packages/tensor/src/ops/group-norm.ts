@@ -1,15 +1,16 @@
 // Group normalization of NHWC activations (Wu & He, 2018; PyTorch `GroupNorm`). On the cpu
 // and wasm backends its forward and backward are host kernels, one pass each over the values in
 // place: built from tfjs ops, the per-group reductions over non-innermost axes (which wasm
-// does by transposing) cost as much as the 3x3 conv GN follows. Other backends use the ops.
+// does by transposing) cost as much as the 3x3 conv GN follows. webgpu has WGSL kernels under
+// the same names; other backends use the ops.
 
 import * as tf from '@tensorflow/tfjs-core';
-import { hostMemory, onHostBackend, registerHostKernels } from './host-memory.js';
+import { hostMemory, registerHostKernels } from './host-memory.js';
 
-const GROUP_NORM = 'CratGroupNorm';
-const GROUP_NORM_GRAD = 'CratGroupNormGrad';
+export const GROUP_NORM = 'CratGroupNorm';
+export const GROUP_NORM_GRAD = 'CratGroupNormGrad';
 
-interface GroupNormAttrs {
+export interface GroupNormAttrs {
   numGroups: number;
   eps: number;
 }
@@ -175,7 +176,7 @@ export function registerGroupNormKernels(): void {
 }
 registerGroupNormKernels();
 
-/** The same normalisation with differentiable tf ops, for backends without host memory access. */
+/** The same normalisation with differentiable tf ops, for backends without a kernel of their own. */
 function groupNormWithOps(
   x: tf.Tensor4D,
   gamma: tf.Tensor1D,
@@ -213,7 +214,9 @@ export function groupNorm(
   if (c % numGroups !== 0) {
     throw new Error(`groupNorm: ${c} channels do not split into ${numGroups} groups`);
   }
-  if (!onHostBackend()) return groupNormWithOps(x, gamma, beta, numGroups, eps);
+  // A backend with the kernel (cpu and wasm on host memory, webgpu in WGSL) runs it; others the ops.
+  if (tf.getKernel(GROUP_NORM, tf.getBackend()) == null)
+    return groupNormWithOps(x, gamma, beta, numGroups, eps);
   const attrs: GroupNormAttrs = { numGroups, eps };
   return tf
     .engine()

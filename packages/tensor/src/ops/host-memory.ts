@@ -66,11 +66,6 @@ export function hostMemory(backend: unknown): HostMemory {
 /** The backends whose tensors `hostMemory` reaches: kernels written on it run only there. */
 export const HOST_BACKENDS: readonly string[] = ['cpu', 'wasm'];
 
-/** Whether the active backend runs host-memory kernels (other backends take a tf-ops path). */
-export function onHostBackend(): boolean {
-  return HOST_BACKENDS.includes(tf.getBackend());
-}
-
 /** Register host-memory kernels by name on every backend in {@link HOST_BACKENDS}. */
 export function registerHostKernels(kernels: Record<string, unknown>): void {
   for (const backendName of HOST_BACKENDS) {

@@ -201,10 +201,70 @@ function accumulateRows(
   }
 }
 
+/** A plan's entries regrouped in CSR by another index (feature pixel or output row). */
+export interface RegroupedPlan {
+  /** length groups + 1 */
+  ptr: Int32Array;
+  /** per entry: the index on the other side (plan or output row, or feature pixel) */
+  index: Int32Array;
+  weight: Float32Array;
+}
+
+/**
+ * The transposed plan: for each feature pixel, the output rows (row r is written as
+ * `dyRow[r]`, or r) that read it and their weights. A counting sort, so the gradient runs as the
+ * same gather-style accumulation as the forward pass instead of a scatter.
+ */
+export function transposePlan(
+  plan: RoiAlignPlan,
+  pixels: number,
+  dyRow?: Int32Array,
+): RegroupedPlan {
+  const nnz = plan.col.length;
+  const ptr = new Int32Array(pixels + 1);
+  for (let e = 0; e < nnz; e++) ptr[plan.col[e] + 1]++;
+  for (let p = 0; p < pixels; p++) ptr[p + 1] += ptr[p];
+  const fill = ptr.slice(0, pixels);
+  const index = new Int32Array(nnz);
+  const weight = new Float32Array(nnz);
+  for (let r = 0; r < plan.rows; r++) {
+    for (let e = plan.rowPtr[r]; e < plan.rowPtr[r + 1]; e++) {
+      const t = fill[plan.col[e]]++;
+      index[t] = dyRow == null ? r : dyRow[r];
+      weight[t] = plan.weight[e];
+    }
+  }
+  return { ptr, index, weight };
+}
+
+/**
+ * The plan with its rows moved to output rows `outRow[r]` of an output with `rows` rows (rows
+ * no plan row lands on are empty; two plan rows landing on one are merged): `index` holds
+ * feature pixels. Lets one pass over the output rows apply a level's part in place.
+ */
+export function planByOutputRow(
+  plan: RoiAlignPlan,
+  outRow: Int32Array,
+  rows: number,
+): RegroupedPlan {
+  const ptr = new Int32Array(rows + 1);
+  for (let r = 0; r < plan.rows; r++) ptr[outRow[r] + 1] += plan.rowPtr[r + 1] - plan.rowPtr[r];
+  for (let o = 0; o < rows; o++) ptr[o + 1] += ptr[o];
+  const fill = ptr.slice(0, rows);
+  const index = new Int32Array(plan.col.length);
+  const weight = new Float32Array(plan.col.length);
+  for (let r = 0; r < plan.rows; r++) {
+    for (let e = plan.rowPtr[r]; e < plan.rowPtr[r + 1]; e++) {
+      const t = fill[outRow[r]]++;
+      index[t] = plan.col[e];
+      weight[t] = plan.weight[e];
+    }
+  }
+  return { ptr, index, weight };
+}
+
 /**
  * The transpose: dfeat[p*C + c] = sum over entries e with col[e] = p of weight[e] * dy[row(e)*C + c].
- * The entries are regrouped by pixel (a counting sort) so it runs as the same gather-style
- * accumulation as the forward pass instead of a scatter.
  */
 export function applyPlanTransposed(
   plan: RoiAlignPlan,
@@ -214,20 +274,7 @@ export function applyPlanTransposed(
   dyRow?: Int32Array,
 ): void {
   const pixels = Math.floor(dfeat.length / channels);
-  const nnz = plan.col.length;
-  const ptr = new Int32Array(pixels + 1);
-  for (let e = 0; e < nnz; e++) ptr[plan.col[e] + 1]++;
-  for (let p = 0; p < pixels; p++) ptr[p + 1] += ptr[p];
-  const fill = ptr.slice(0, pixels);
-  const rowOf = new Int32Array(nnz);
-  const w = new Float32Array(nnz);
-  for (let r = 0; r < plan.rows; r++) {
-    for (let e = plan.rowPtr[r]; e < plan.rowPtr[r + 1]; e++) {
-      const t = fill[plan.col[e]]++;
-      rowOf[t] = dyRow == null ? r : dyRow[r];
-      w[t] = plan.weight[e];
-    }
-  }
+  const t = transposePlan(plan, pixels, dyRow);
   dfeat.fill(0);
-  accumulateRows(pixels, ptr, rowOf, w, dy, channels, dfeat);
+  accumulateRows(pixels, t.ptr, t.index, t.weight, dy, channels, dfeat);
 }

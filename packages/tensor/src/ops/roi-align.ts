@@ -1,8 +1,8 @@
-// RoIAlign as a differentiable op: host-memory kernels and their gradient on cpu and wasm,
-// the same sparse products with tf ops elsewhere.
+// RoIAlign as a differentiable op: host-memory kernels and their gradient on cpu and wasm (WGSL
+// ones on webgpu register under the same names), the same sparse products with tf ops elsewhere.
 
 import * as tf from '@tensorflow/tfjs-core';
-import { hostMemory, onHostBackend, registerHostKernels } from './host-memory.js';
+import { hostMemory, registerHostKernels } from './host-memory.js';
 import {
   applyPlanInto,
   applyPlanTransposed,
@@ -21,8 +21,8 @@ export interface RoiAlignOptions {
   aligned: boolean;
 }
 
-const ROI_ALIGN = 'CratRoiAlign';
-const ROI_ALIGN_GRAD = 'CratRoiAlignGrad';
+export const ROI_ALIGN = 'CratRoiAlign';
+export const ROI_ALIGN_GRAD = 'CratRoiAlignGrad';
 
 /** The RoIs pooled from one feature level: its plan and where each plan row goes in the output. */
 export interface RoiAlignPart {
@@ -31,13 +31,13 @@ export interface RoiAlignPart {
 }
 
 /** Kernel attributes: one part per input `f0, f1, ...` (one per feature level). */
-interface RoiAlignAttrs {
+export interface RoiAlignAttrs {
   parts: RoiAlignPart[];
   rows: number;
   featureShapes: [number, number, number, number][];
 }
 
-const inputName = (level: number) => `f${level}`;
+export const inputName = (level: number) => `f${level}`;
 
 function forwardKernel(args: {
   inputs: tf.NamedTensorInfoMap;
@@ -107,7 +107,7 @@ registerRoiAlignKernels();
 
 /**
  * The same sparse products with differentiable tf ops (gather, weight, segment sum) for
- * backends without host memory access (the native TensorFlow backends).
+ * backends without a kernel of their own (the native TensorFlow backends).
  */
 function roiAlignWithOps(
   features: tf.Tensor4D[],
@@ -149,7 +149,9 @@ export function pooledRows(
         `roiAlign: feature levels have different channel counts (${c}, ${f.shape[3]})`,
       );
   }
-  if (!onHostBackend()) return roiAlignWithOps(features, parts, rows);
+  // A backend with the kernel (cpu and wasm on host memory, webgpu in WGSL) runs it; others the ops.
+  if (tf.getKernel(ROI_ALIGN, tf.getBackend()) == null)
+    return roiAlignWithOps(features, parts, rows);
   const inputs: tf.NamedTensorMap = {};
   features.forEach((f, l) => {
     inputs[inputName(l)] = f;

@@ -33,7 +33,10 @@ export function seeded(shape: number[], seed: number, scale = 1): tf.Tensor {
   return tf.tensor(v, shape);
 }
 
-/** Run `fn` on each backend in turn and return its flattened results per backend. */
+/**
+ * Run `fn` on each backend in turn and return its flattened results per backend, read with
+ * `data()` (webgpu has no synchronous reads of GPU tensors in Node).
+ */
 export async function onBackends(
   backends: string[],
   fn: () => tf.Tensor[],
@@ -41,11 +44,9 @@ export async function onBackends(
   const out: Record<string, Float32Array[]> = {};
   for (const b of backends) {
     await tf.setBackend(b);
-    out[b] = tf.tidy(() =>
-      fn()
-        .map((t) => t.dataSync() as Float32Array)
-        .map((d) => Float32Array.from(d)),
-    );
+    const tensors = tf.tidy(fn);
+    out[b] = await Promise.all(tensors.map(async (t) => Float32Array.from(await t.data())));
+    tf.dispose(tensors);
   }
   return out;
 }

@@ -42,3 +42,19 @@ export function nchwToNhwc(a: Nested): {
         for (let x = 0; x < w; x++) data[((i * h + y) * w + x) * c + ch] = n0[i][ch][y][x];
   return { data, shape: [n, h, w, c] };
 }
+
+/** One case of `ops/roi_align.json` (NCHW, as torchvision wrote it). */
+export interface RoiAlignCase {
+  aligned: boolean;
+  sampling_ratio: number;
+  spatial_scale: number;
+  output_size: [number, number];
+  boxes_key: string;
+  upstream_grad_key: string;
+  output: number[][][][];
+  grad_input: number[][][][];
+}
+export type RoiAlignFixture = { input: number[][][][]; cases: RoiAlignCase[] } & Record<
+  string,
+  unknown
+>;

@@ -82,3 +82,15 @@ export function makeSmallNet(seed: number, inC = 3, classes = 4): SmallNet {
   };
   return { params, loss };
 }
+
+/** The small net's loss and its nine parameter gradients on fixed inputs (10 tensors). */
+export function smallNetLossAndGrads(): tf.Tensor[] {
+  const net = makeSmallNet(1);
+  const x = seeded([2, 12, 10, 3], 31) as tf.Tensor4D;
+  const labels = tf.tensor1d([1, 3, 0], 'int32');
+  const target = seeded([3, 4], 32) as tf.Tensor2D;
+  const { value, grads } = tf.variableGrads(() => net.loss(x, labels, target), net.params);
+  const out = [value, ...net.params.map((p) => grads[p.name])];
+  for (const p of net.params) p.dispose();
+  return out;
+}
