@@ -232,7 +232,7 @@ function roiAlignBench(backend, reps) {
     const y1 = rnd() * (H - bh);
     rows.set([i % n, x1, y1, x1 + bw, y1 + bh], i * 5);
   }
-  const rois = tf.tensor2d(rows, [k, 5]);
+  const rois = rows;
   const opts = { outputSize: [7, 7], strides, samplingRatio: 0, aligned: true };
   // effective FLOPs: 2 per stored (pixel, weight) entry per channel, forward; same backward
   const levels = mapRoiLevels(rows, strides.length);
@@ -255,7 +255,7 @@ function roiAlignBench(backend, reps) {
   const g = tf.grads((...fs) => tf.sum(multiLevelRoiAlign(fs, rois, opts)));
   const both = time(() => g(feats), reps);
   report(backend, `roiAlign fwd+bwd 512 RoIs, 4 levels`, both, 4 * nnz * C);
-  tf.dispose([...feats, rois]);
+  tf.dispose(feats);
 }
 
 /**

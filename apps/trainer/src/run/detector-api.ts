@@ -27,7 +27,7 @@ export interface DetectorModel {
   loss(batch: DetectorBatch, ctx: TrainContext): { terms: LossTerms };
   predict(inputs: DetectorInputs, opts?: { withMasks?: boolean }): Promise<Detections[]>;
   /** Sampler RNG and plug-in state (checkpointed beside the weights). */
-  getState(): PluginState;
+  getState(): PluginState | Promise<PluginState>;
   setState(state: PluginState): void;
   dispose(): void;
 }

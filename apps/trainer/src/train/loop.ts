@@ -108,7 +108,7 @@ export async function trainLoop<Batch>(o: TrainLoopOptions<Batch>): Promise<numb
         checkLossesFinite(iter + 1, means);
         if (accum > 1) grads = scaleOwned(grads, 1 / accum);
         if (o.gradClip) {
-          const clipped = clipByGlobalNorm(grads, o.gradClip.maxNorm);
+          const clipped = await clipByGlobalNorm(grads, o.gradClip.maxNorm);
           disposeAll(grads);
           grads = clipped.grads;
           gradNorm = clipped.norm;
