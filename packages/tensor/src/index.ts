@@ -22,7 +22,7 @@ export {
   type StepOutput,
 } from './optim/gradient-step.js';
 export { Sgd, type SgdOptions } from './optim/sgd.js';
-export { variableGradsAsync } from './optim/variable-grads-async.js';
+export { valueAndGradAsync, variableGradsAsync } from './optim/variable-grads-async.js';
 export {
   decodeTensor,
   type EncodedTensor,

@@ -3,7 +3,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { describe, expect, it } from 'vitest';
 import { initBackend } from '../src/backend.js';
-import { variableGradsAsync } from '../src/optim/variable-grads-async.js';
+import { valueAndGradAsync, variableGradsAsync } from '../src/optim/variable-grads-async.js';
 
 interface EngineView {
   state: { gradientDepth: number; activeTape: unknown; scopeStack: unknown[] };
@@ -115,5 +115,24 @@ describe('variableGradsAsync engine state (cpu)', () => {
     tf.dispose([done.value, ...Object.values(done.grads)]);
     expect(engineState().gradientDepth).toBe(0);
     net.dispose();
+  });
+});
+
+describe('valueAndGradAsync (cpu)', () => {
+  it('gives tf.valueAndGrad of an asynchronous function of one tensor, and frees its variable', async () => {
+    await initBackend('cpu');
+    const x = tf.tensor1d([1, -2, 3]);
+    const f = (z: tf.Tensor) => tf.sum(tf.mul(z, z)) as tf.Scalar;
+    const ref = tf.valueAndGrad(f)(x);
+    const before = tf.memory().numTensors;
+    const got = await valueAndGradAsync(async (z) => {
+      await z.data();
+      return f(z);
+    }, x);
+    expect(Array.from(await got.grad.data())).toEqual(Array.from(await ref.grad.data()));
+    expect((await got.value.data())[0]).toBe((await ref.value.data())[0]);
+    tf.dispose([got.value, got.grad]);
+    expect(tf.memory().numTensors).toBe(before);
+    tf.dispose([x, ref.value, ref.grad]);
   });
 });

@@ -83,3 +83,20 @@ export async function variableGradsAsync(
     }
   }
 }
+
+/**
+ * `tf.valueAndGrad` for an asynchronous function of one tensor, through
+ * `variableGradsAsync` (what tests and tools differentiate plug-ins with; the same rules).
+ */
+export async function valueAndGradAsync(
+  f: (x: tf.Tensor) => Promise<tf.Scalar>,
+  x: tf.Tensor,
+): Promise<{ value: tf.Scalar; grad: tf.Tensor }> {
+  const v = tf.variable(x, true);
+  try {
+    const { value, grads } = await variableGradsAsync(() => f(v), [v]);
+    return { value, grad: grads[v.name]! };
+  } finally {
+    v.dispose();
+  }
+}
