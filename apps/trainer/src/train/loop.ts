@@ -28,7 +28,12 @@ export interface IterRecord extends MetricsRecord {
   loss: number;
 }
 
-/** Batches in training order, with the sampler state at the first batch not yet handed out. */
+/**
+ * Batches in training order, with the sampler state at the first batch not yet handed out.
+ * A batch's tensors are made in `next()` (or before it resolves), never in prefetching work
+ * that runs on while the step awaits: the step's gradient scope (`variableGradsAsync`) would
+ * take them in and free them.
+ */
 export interface BatchSource<Batch> {
   next(): Promise<Batch>;
   samplerState(): JsonValue;
