@@ -1,7 +1,7 @@
 import '@tensorflow/tfjs-backend-cpu';
 import * as tf from '@tensorflow/tfjs-core';
 import { describe, expect, it } from 'vitest';
-import { createRandom, mixSeed, checkClassificationLabels, shuffleInPlace } from '../src/index.js';
+import { checkClassificationLabels, createRandom, mixSeed, shuffleInPlace } from '../src/index.js';
 
 describe('checkClassificationLabels', () => {
   it('returns the labels and names the loss, index and value of a bad one', () => {

@@ -100,8 +100,7 @@ async function benchBox(mode: CratMode, p: number, reps: number): Promise<number
     async (inputs, step) => {
       const ctx = newTransferStepContext(step);
       await transferGradient(
-        async (pred) =>
-          (await box.losses({ ...inputs, predictions: pred }, ctx)).loss_bbox_trans,
+        async (pred) => (await box.losses({ ...inputs, predictions: pred }, ctx)).loss_bbox_trans,
         inputs.predictions,
       );
       dispose(inputs);

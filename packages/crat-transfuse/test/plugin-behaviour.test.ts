@@ -132,7 +132,9 @@ describe.each(BACKENDS)('CRAT plug-in behaviour (%s)', (backend) => {
     const loss = (await only.losses(s.mask, newTransferStepContext(0))).loss_mask_trans;
     expect(loss.dataSync()[0]).toBeGreaterThan(0);
     const needsBox = new CratMaskTransfer(C);
-    await expect(needsBox.losses(s.mask, newTransferStepContext(0))).rejects.toThrow(/enable 'crat-bbox'/);
+    await expect(needsBox.losses(s.mask, newTransferStepContext(0))).rejects.toThrow(
+      /enable 'crat-bbox'/,
+    );
     tf.dispose(loss);
     disposeStep(s);
     only.dispose();

@@ -23,8 +23,8 @@ import { makeToyImages, toyBatch } from '../src/toy-data.js';
 import { deserializeWeights, serializeWeights } from '../src/weights/checkpoint.js';
 import { decodeSafetensors } from '../src/weights/safetensors.js';
 import { bboxAp50 } from './ap50.js';
-import { sgdSteps } from './helpers/train-steps.js';
 import { lossValues } from './helpers/loss-values.js';
+import { sgdSteps } from './helpers/train-steps.js';
 
 const SIZE = 64;
 const C = 3;

@@ -22,13 +22,13 @@ export {
   type StepOutput,
 } from './optim/gradient-step.js';
 export { Sgd, type SgdOptions } from './optim/sgd.js';
-export { valueAndGradAsync, variableGradsAsync } from './optim/variable-grads-async.js';
 export {
   decodeTensor,
   type EncodedTensor,
   encodeTensor,
   encodeTensorMap,
 } from './optim/tensor-codec.js';
+export { valueAndGradAsync, variableGradsAsync } from './optim/variable-grads-async.js';
 export {
   registerWasmTrainingKernels,
   setIm2colBudget,

@@ -111,9 +111,7 @@ describe.each(['cpu', 'wasm'])('multiLevelRoiAlign edge cases on %s', (backend) 
         samplingRatio: 0,
         aligned: true,
       };
-      expect(multiLevelRoiAlign(feats, new Float32Array(0), opts).shape).toEqual([
-        0, 2, 2, 2,
-      ]);
+      expect(multiLevelRoiAlign(feats, new Float32Array(0), opts).shape).toEqual([0, 2, 2, 2]);
       const rois = Float32Array.from([0, 1, 1, 5, 5]); // small: level 0 only
       const [g0, g1] = tf.grads((...fs: tf.Tensor[]) =>
         tf.sum(multiLevelRoiAlign(fs as tf.Tensor4D[], rois, opts)),

@@ -305,9 +305,7 @@ export class StandardRoIHead {
     let deltas: Float32Array = new Float32Array(0);
     if (total > 0) {
       const [logits, de] = tf.tidy(() => {
-        const out = this.bboxHead.apply(
-          this.roiFeatures(features, roiRows, this.cfg.bbox.roiSize),
-        );
+        const out = this.bboxHead.apply(this.roiFeatures(features, roiRows, this.cfg.bbox.roiSize));
         return [out.clsLogits, out.deltas];
       });
       const sc = await this.classificationLoss.scores(logits);

@@ -9,7 +9,7 @@ import type {
   PluginState,
 } from '@crat/core';
 import { checkClassificationLabels } from '@crat/core';
-import * as tf from '@tensorflow/tfjs-core';
+import type * as tf from '@tensorflow/tfjs-core';
 import { eqlv2Scores } from './activation.js';
 import { eqlv2ColumnWeights } from './column-weights.js';
 import { EQLV2_DEFAULTS, type EQLv2Options, validateEQLv2Options } from './options.js';

@@ -64,7 +64,9 @@ export async function groupedProbabilities(
   const index = labelIndex ? tf.tensor2d(labelIndex, [numLabels, 2], 'int32') : undefined;
 
   const rowProb = tf.softmax(logits);
-  const mass = await readAndDispose(tf.tidy(() => tf.matMul(rowProb, tf.tensor2d(byColumn, [k, g]))));
+  const mass = await readAndDispose(
+    tf.tidy(() => tf.matMul(rowProb, tf.tensor2d(byColumn, [k, g]))),
+  );
   const probAt = index ? await readAndDispose(tf.gatherND(rowProb, index)) : new Float32Array(0);
   let usable = true;
   for (let t = 0; t < mass.length && usable; t++) usable = mass[t] > 0 && Number.isFinite(mass[t]);

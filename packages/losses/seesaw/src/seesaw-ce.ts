@@ -81,9 +81,7 @@ export async function seesawCrossEntropy(
 
   // The objectness pairs are read (asynchronously) before the custom op; the op needs them on
   // the host for the objectness terms.
-  const pairTensor = tf.tidy(() =>
-    tf.gatherND(logits, tf.tensor2d(objIndex, [2 * n, 2], 'int32')),
-  );
+  const pairTensor = tf.tidy(() => tf.gatherND(logits, tf.tensor2d(objIndex, [2 * n, 2], 'int32')));
   const pairs = await pairTensor.data();
   pairTensor.dispose();
   const op = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {

@@ -47,6 +47,7 @@ export async function encodeTensorMap(
   map: Record<string, tf.Tensor>,
 ): Promise<{ [name: string]: JsonValue }> {
   const out: { [name: string]: JsonValue } = {};
-  for (const [k, t] of Object.entries(map)) out[k] = (await encodeTensor(t)) as unknown as JsonValue;
+  for (const [k, t] of Object.entries(map))
+    out[k] = (await encodeTensor(t)) as unknown as JsonValue;
   return out;
 }

@@ -20,7 +20,9 @@ function tapeEngine(): TapeEngine {
   const engine = tf.engine() as unknown as Partial<TapeEngine>;
   for (const m of ['startTape', 'endTape', 'startScope', 'endScope'] as const) {
     if (typeof engine[m] !== 'function') {
-      throw new Error(`variableGradsAsync: this tfjs-core's engine has no ${m}() (written for 4.22)`);
+      throw new Error(
+        `variableGradsAsync: this tfjs-core's engine has no ${m}() (written for 4.22)`,
+      );
     }
   }
   return engine as TapeEngine;
