@@ -4,6 +4,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { describe, expect, it } from 'vitest';
 import { initBackend } from '../src/backend.js';
 import { valueAndGradAsync, variableGradsAsync } from '../src/optim/variable-grads-async.js';
+import { withoutSyncReads } from '../src/sync-read-guard.js';
 
 interface EngineView {
   state: { gradientDepth: number; activeTape: unknown; scopeStack: unknown[] };
@@ -134,5 +135,19 @@ describe('valueAndGradAsync (cpu)', () => {
     tf.dispose([got.value, got.grad]);
     expect(tf.memory().numTensors).toBe(before);
     tf.dispose([x, ref.value, ref.grad]);
+  });
+});
+
+describe('withoutSyncReads (cpu)', () => {
+  it('makes synchronous reads throw while it runs and restores them after', async () => {
+    await initBackend('cpu');
+    const t = tf.tensor1d([1, 2]);
+    await expect(withoutSyncReads(async () => t.dataSync())).rejects.toThrow(
+      /dataSync\(\) called where only asynchronous reads are allowed/,
+    );
+    await expect(withoutSyncReads(async () => t.arraySync())).rejects.toThrow(/arraySync/);
+    expect(await withoutSyncReads(async () => Array.from(await t.data()))).toEqual([1, 2]);
+    expect(Array.from(t.dataSync())).toEqual([1, 2]);
+    t.dispose();
   });
 });

@@ -1,4 +1,4 @@
-import { initBackend, valueAndGradAsync } from '@crat/tensor';
+import { initBackend, valueAndGradAsync, withoutSyncReads } from '@crat/tensor';
 import { expectClose, expectScalarClose } from '@crat/test-fixtures';
 import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -233,15 +233,17 @@ describe('Group Softmax sampling and input checks', () => {
     ).toThrowError(/returned 1 rows for group 0, expected 2/);
   });
 
-  it('leaves only its loss term behind when called outside a gradient scope', async () => {
+  it('leaves only its loss term behind when called outside a gradient scope, reading nothing synchronously', async () => {
     await initBackend('cpu');
     const loss = new GroupSoftmaxLoss({ numClasses: 2, classInstanceCounts: [5, 500] });
     const logits = tf.tensor2d([Array.from({ length: loss.numLogits }, (_, j) => Math.sin(j))]);
     const labels = Int32Array.from([1]);
     const before = tf.memory().numTensors;
-    const terms = await loss.forward(logits, labels);
+    const terms = await withoutSyncReads(() => loss.forward(logits, labels));
     expect(tf.memory().numTensors).toBe(before + 1);
-    tf.dispose([terms.loss_cls, logits]);
+    const scores = await withoutSyncReads(() => loss.scores(logits));
+    expect(tf.memory().numTensors).toBe(before + 2);
+    tf.dispose([terms.loss_cls, logits, scores]);
   });
 
   it('needs instance counts and rejects a malformed state naming the field', () => {

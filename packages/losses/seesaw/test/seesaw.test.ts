@@ -1,4 +1,4 @@
-import { initBackend, valueAndGradAsync } from '@crat/tensor';
+import { initBackend, valueAndGradAsync, withoutSyncReads } from '@crat/tensor';
 import { expectClose, expectScalarClose } from '@crat/test-fixtures';
 import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -277,7 +277,7 @@ for (const backend of ['cpu', 'wasm'] as const) {
 }
 
 describe('Seesaw input checks', () => {
-  it('leaves only its two loss terms behind when called outside a gradient scope', async () => {
+  it('leaves only its two loss terms behind when called outside a gradient scope, reading nothing synchronously', async () => {
     await initBackend('cpu');
     const loss = new SeesawLoss({ numClasses: 3 });
     const logits = tf.tensor2d([
@@ -285,10 +285,15 @@ describe('Seesaw input checks', () => {
       [1, 2, -3, 0, 1],
     ]);
     const labels = Int32Array.from([1, 3]);
+    const weights = tf.tensor1d([1, 1]);
     const before = tf.memory().numTensors;
-    const terms = await loss.forward(logits, labels);
+    const terms = await withoutSyncReads(() => loss.forward(logits, labels, { weights }));
     expect(tf.memory().numTensors).toBe(before + 2);
-    tf.dispose([terms.loss_cls_objectness, terms.loss_cls_classes, logits]);
+    expect(await withoutSyncReads(() => loss.accuracy(logits, labels))).toEqual({
+      objectness: expect.any(Number),
+      classes: expect.any(Number),
+    });
+    tf.dispose([terms.loss_cls_objectness, terms.loss_cls_classes, logits, weights]);
   });
 
   it('rejects a malformed state naming the field', () => {
