@@ -100,6 +100,30 @@ describe('variableGradsAsync engine state (cpu)', () => {
     net.dispose();
   });
 
+  it('back-propagates untaped, at depth 0, as tf.variableGrads does', async () => {
+    await initBackend('cpu');
+    const w = tf.variable(tf.tensor1d([1, 2]), true, 'vga-depth-w');
+    let depthInBackward = -1;
+    const probe = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => ({
+      value: tf.clone(args[0] as tf.Tensor),
+      gradFunc: (dy: tf.Tensor) => {
+        depthInBackward = engineState().gradientDepth;
+        return dy;
+      },
+    }));
+    const loss = () => tf.sum(tf.square(probe(w) as tf.Tensor)) as tf.Scalar;
+    const ref = tf.variableGrads(loss, [w]);
+    expect(depthInBackward).toBe(0);
+    depthInBackward = -1;
+    const got = await variableGradsAsync(async () => {
+      await Promise.resolve();
+      return loss();
+    }, [w]);
+    expect(depthInBackward).toBe(0);
+    tf.dispose([ref.value, got.value, ...Object.values(got.grads), w]);
+    tf.dispose(Object.values(ref.grads).filter((g): g is tf.Tensor => g != null));
+  });
+
   it('refuses to nest, inside tf.variableGrads or beside another call that is awaiting', async () => {
     await initBackend('cpu');
     const net = smallNet();
