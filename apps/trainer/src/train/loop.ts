@@ -3,11 +3,11 @@
 // then the hooks. Everything else (logging, checkpoints, evaluation, Ctrl-C) is a hook.
 
 import type { JsonValue } from '@crat/core';
-import { clipByGlobalNorm, type Sgd, type StepFn } from '@crat/tensor';
+import { clipByGlobalNorm, globalNorm, type Sgd, type StepFn } from '@crat/tensor';
 import * as tf from '@tensorflow/tfjs-core';
 import type { LrSchedule } from './lr-schedule.js';
 import type { MetricsRecord } from './metrics-log.js';
-import { checkGradientsFinite, checkLossesFinite, gradientNorm } from './non-finite.js';
+import { checkGradientsFinite, checkLossesFinite } from './non-finite.js';
 
 /** What a step function is told about the micro-batch it computes. */
 export interface StepContext {
@@ -118,7 +118,7 @@ export async function trainLoop<Batch>(o: TrainLoopOptions<Batch>): Promise<numb
           grads = clipped.grads;
           gradNorm = clipped.norm;
         }
-        await checkGradientsFinite(iter + 1, grads, gradNorm ?? (await gradientNorm(grads)));
+        await checkGradientsFinite(iter + 1, grads, gradNorm ?? (await globalNorm(grads)));
         o.optimizer.step(grads, lr);
       } finally {
         disposeAll(grads);
