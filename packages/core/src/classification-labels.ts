@@ -4,13 +4,15 @@
 import type { Tensor } from '@tensorflow/tfjs-core';
 
 /**
- * Check a `ClassificationLoss` step's `logits [N, numLogits]` and `labels [N]` (0..C, C =
- * background) and return the labels; errors name the loss (`where`), the index and the value.
+ * Check a `ClassificationLoss` step's `logits [N, numLogits]` and host `labels` (length N,
+ * 0..C, C = background) and return them as an Int32Array; errors name the loss (`where`), the
+ * index and the value. Labels stay on the host (the RoI sampler makes them there), so the
+ * check reads nothing back from the backend.
  */
-export function readClassificationLabels(
+export function checkClassificationLabels(
   where: string,
   logits: Tensor,
-  labels: Tensor,
+  labels: ArrayLike<number>,
   numLogits: number,
   numClasses: number,
 ): Int32Array {
@@ -19,12 +21,12 @@ export function readClassificationLabels(
       `${where}: logits must have shape [N, ${numLogits}], got [${logits.shape.join(', ')}]`,
     );
   }
-  if (labels.rank !== 1 || labels.shape[0] !== logits.shape[0]) {
+  if (labels.length !== logits.shape[0]) {
     throw new RangeError(
-      `${where}: labels must have shape [${logits.shape[0]}], got [${labels.shape.join(', ')}]`,
+      `${where}: labels must have length ${logits.shape[0]} (one per logits row), got ${labels.length}`,
     );
   }
-  const raw = labels.dataSync();
+  const raw = labels;
   const out = new Int32Array(raw.length);
   for (let i = 0; i < raw.length; i++) {
     const v = raw[i] as number;

@@ -38,8 +38,19 @@ export interface ClassificationLoss extends Stateful {
   readonly type: string;
   /** Width of the classifier's output layer (softmax: C+1, EQLv2: C+1, Seesaw: C+2, Group Softmax: C+1+groups). */
   readonly numLogits: number;
-  /** Loss terms from logits `[N, numLogits]` and int32 labels `[N]` in 0..C (C = background). */
-  forward(logits: Tensor2D, labels: Tensor1D, ctx?: ClassificationLossContext): LossTerms;
-  /** Inference: per-class scores `[N, C+1]`, the last column being background, as mmdetection's `get_activation`. */
-  scores(logits: Tensor2D): Tensor2D;
+  /**
+   * Loss terms from logits `[N, numLogits]` and host labels (length N, 0..C, C = background).
+   * Asynchronous so that it can read its own statistics back (`await t.data()`, the one read
+   * every backend has) inside the caller's asynchronous gradient scope.
+   */
+  forward(
+    logits: Tensor2D,
+    labels: Int32Array,
+    ctx?: ClassificationLossContext,
+  ): Promise<LossTerms>;
+  /**
+   * Inference: per-class scores `[N, C+1]`, the last column being background, as mmdetection's
+   * `get_activation`; a promise where computing them reads tensors back.
+   */
+  scores(logits: Tensor2D): Tensor2D | Promise<Tensor2D>;
 }

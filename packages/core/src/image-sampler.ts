@@ -1,7 +1,7 @@
 // The `ImageSampler` contract: a seeded stream of image indices per epoch, sharded across
 // processes and resumable from any position, which the sampler plug-ins implement.
 
-import type { Stateful } from './state.js';
+import type { PluginState, Stateful } from './state.js';
 
 /** What an image sampler knows about the dataset. */
 export interface SamplerDataset {
@@ -39,4 +39,6 @@ export interface ImageSampler extends Stateful {
   take(count: number): { epoch: number; index: number }[];
   /** The cursor. `getState()`/`setState()` carry it through checkpoints. */
   position(): SamplerPosition;
+  /** The cursor's state: host numbers only, so it is read synchronously (the data loader does). */
+  getState(): PluginState;
 }

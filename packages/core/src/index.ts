@@ -1,7 +1,7 @@
 // Public API of @crat/core.
 
 export { AtomicWriteError, writeFileAtomic, writeJsonAtomic } from './atomic-write.js';
-export { readClassificationLabels } from './classification-labels.js';
+export { checkClassificationLabels } from './classification-labels.js';
 export type {
   ClassificationLoss,
   ClassificationLossContext,

@@ -15,7 +15,11 @@ export type PluginState = { [key: string]: JsonValue };
 
 /** Something that owns running state that must survive a checkpoint/resume cycle exactly. */
 export interface Stateful {
-  /** A JSON snapshot of the running state; restoring it with `setState` continues exactly. */
-  getState(): PluginState;
+  /**
+   * A JSON snapshot of the running state; restoring it with `setState` continues exactly.
+   * State held in tensors is read back asynchronously (the only read every backend has), so
+   * the snapshot may come as a promise; checkpoint writers await it.
+   */
+  getState(): PluginState | Promise<PluginState>;
   setState(state: PluginState): void;
 }

@@ -32,6 +32,8 @@ export interface TaskTransferInputs {
   features: Tensor;
   /** int32 labels in 0..C-1. */
   labels: Tensor1D;
+  /** The same labels on the host (the RoI sampler makes them there: nothing is read back). */
+  labelValues: Int32Array;
   /** Differentiable predictions for every class; the transfer loss flows through them. */
   predictions: Tensor;
   targets: Tensor;
@@ -95,8 +97,11 @@ export interface TransferDiagnosticsOptions {
 export interface TaskTransfer extends Stateful {
   readonly type: string;
   readonly branch: TaskBranch;
-  /** Extra loss terms for this step; an empty batch (P = 0) must yield zero-valued terms, not fail. */
-  losses(inputs: TaskTransferInputs, ctx: TransferStepContext): LossTerms;
+  /**
+   * Extra loss terms for this step; an empty batch (P = 0) must yield zero-valued terms, not
+   * fail. May be asynchronous (it runs inside the caller's asynchronous gradient scope).
+   */
+  losses(inputs: TaskTransferInputs, ctx: TransferStepContext): LossTerms | Promise<LossTerms>;
   /** JSON diagnostics for reports (e.g. CRAT's source→target transfer summary). */
   diagnostics?(options?: TransferDiagnosticsOptions): Record<string, unknown>;
 }

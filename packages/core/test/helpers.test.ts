@@ -1,21 +1,24 @@
 import '@tensorflow/tfjs-backend-cpu';
 import * as tf from '@tensorflow/tfjs-core';
 import { describe, expect, it } from 'vitest';
-import { createRandom, mixSeed, readClassificationLabels, shuffleInPlace } from '../src/index.js';
+import { checkClassificationLabels, createRandom, mixSeed, shuffleInPlace } from '../src/index.js';
 
-describe('readClassificationLabels', () => {
+describe('checkClassificationLabels', () => {
   it('returns the labels and names the loss, index and value of a bad one', () => {
     const logits = tf.zeros([3, 4]);
-    const good = tf.tensor1d([0, 3, 2], 'int32');
-    expect(Array.from(readClassificationLabels('seesaw', logits, good, 4, 3))).toEqual([0, 3, 2]);
-    const bad = tf.tensor1d([0, 4, 1], 'int32');
-    expect(() => readClassificationLabels('seesaw', logits, bad, 4, 3)).toThrowError(
+    const good = Int32Array.from([0, 3, 2]);
+    expect(Array.from(checkClassificationLabels('seesaw', logits, good, 4, 3))).toEqual([0, 3, 2]);
+    const bad = [0, 4, 1];
+    expect(() => checkClassificationLabels('seesaw', logits, bad, 4, 3)).toThrowError(
       /seesaw: labels\[1\] = 4 is not a class index in 0\.\.3/,
     );
-    expect(() => readClassificationLabels('eqlv2', logits, good, 5, 3)).toThrowError(
+    expect(() => checkClassificationLabels('eqlv2', logits, good, 5, 3)).toThrowError(
       /eqlv2: logits must have shape \[N, 5\], got \[3, 4\]/,
     );
-    tf.dispose([logits, good, bad]);
+    expect(() => checkClassificationLabels('eqlv2', logits, [0, 1], 4, 3)).toThrowError(
+      /eqlv2: labels must have length 3/,
+    );
+    tf.dispose(logits);
   });
 });
 

@@ -51,6 +51,7 @@ function inputsFor(branch: 'bbox' | 'mask', p: number, c: number): TaskTransferI
     numClasses: c,
     features: tf.zeros([p, 2]),
     labels: tf.zeros([p], 'int32') as tf.Tensor1D,
+    labelValues: new Int32Array(p),
     predictions: tf.zeros([p, c]),
     targets: tf.zeros([p, 4]),
     kernel: tf.zeros([2, c]),
@@ -65,13 +66,13 @@ describe('TransferStepContext', () => {
     expect(newTransferStepContext(13).boxToMask).toBeNull();
   });
 
-  it('carries what the bbox transfer set to the mask transfer of the same step', () => {
+  it('carries what the bbox transfer set to the mask transfer of the same step', async () => {
     const { box, mask, seen } = handOverPair();
     const ctx = newTransferStepContext(3);
     const bIn = inputsFor('bbox', 4, 5);
     const mIn = inputsFor('mask', 4, 5);
-    box.losses(bIn, ctx);
-    const loss = mask.losses(mIn, ctx).loss_mask_test;
+    await box.losses(bIn, ctx);
+    const loss = (await mask.losses(mIn, ctx)).loss_mask_test;
     expect(loss.dataSync()[0]).toBe(10);
     expect(seen).toHaveLength(1);
     expect(seen[0]!.iteration).toBe(3);

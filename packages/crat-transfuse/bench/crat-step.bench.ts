@@ -7,7 +7,7 @@
  *   pnpm --filter @crat/crat-transfuse bench [-- --backends wasm,cpu --reps 3]
  */
 import { newTransferStepContext, type TaskTransferInputs } from '@crat/core';
-import { initBackend } from '@crat/tensor';
+import { initBackend, valueAndGradAsync } from '@crat/tensor';
 import * as tf from '@tensorflow/tfjs-core';
 import { CratBoxTransfer, CratMaskTransfer, type CratMode } from '../src/index.js';
 
@@ -29,11 +29,13 @@ function randomLabels(p: number, step: number): Int32Array {
 }
 
 function boxInputs(p: number, step: number): TaskTransferInputs {
+  const labelValues = randomLabels(p, step);
   return {
     branch: 'bbox',
     numClasses: C,
     features: tf.randomUniform([p, D], 0, 1),
-    labels: tf.tensor1d(randomLabels(p, step), 'int32'),
+    labels: tf.tensor1d(labelValues, 'int32'),
+    labelValues,
     predictions: tf.randomNormal([p, C * 4], 0, 0.5),
     targets: tf.randomNormal([p, 4], 0, 0.5),
     targetWeights: tf.ones([p, 4]),
@@ -43,11 +45,13 @@ function boxInputs(p: number, step: number): TaskTransferInputs {
 }
 
 function maskInputs(p: number, step: number): TaskTransferInputs {
+  const labelValues = randomLabels(p, step);
   return {
     branch: 'mask',
     numClasses: C,
     features: tf.randomUniform([p, MASK_HW, MASK_HW, MASK_D], 0, 1),
-    labels: tf.tensor1d(randomLabels(p, step), 'int32'),
+    labels: tf.tensor1d(labelValues, 'int32'),
+    labelValues,
     predictions: tf.randomNormal([p, MASK_HW, MASK_HW, C]),
     targets: tf.cast(tf.greater(tf.randomUniform([p, MASK_HW, MASK_HW]), 0.5), 'float32'),
     kernel: tf.zeros([1, 1, MASK_D, C]),
@@ -59,16 +63,16 @@ const dispose = (i: TaskTransferInputs) =>
   tf.dispose(Object.values(i).filter((t): t is tf.Tensor => t instanceof tf.Tensor));
 
 /** Median ms of `reps` steps (after one warm-up); `make` builds the step's inputs outside the timing. */
-function timeSteps<I>(
+async function timeSteps<I>(
   reps: number,
   make: (step: number) => I,
-  run: (inputs: I, step: number) => void,
-): number {
+  run: (inputs: I, step: number) => Promise<void>,
+): Promise<number> {
   const times: number[] = [];
   for (let s = 0; s <= reps; s++) {
     const inputs = make(s);
     const t0 = performance.now();
-    run(inputs, s);
+    await run(inputs, s);
     if (s > 0) times.push(performance.now() - t0);
     process.stdout.write(
       `\r    step ${s}/${reps}${s > 0 ? `  ${times[times.length - 1].toFixed(0)} ms` : ' (warm-up)'}   `,
@@ -78,19 +82,27 @@ function timeSteps<I>(
   return times.sort((a, b) => a - b)[Math.floor(times.length / 2)];
 }
 
-function benchBox(mode: CratMode, p: number, reps: number): number {
+/** The transfer loss's gradient w.r.t. the predictions, read back (what a step waits for). */
+async function transferGradient(
+  losses: (pred: tf.Tensor) => Promise<tf.Scalar>,
+  predictions: tf.Tensor,
+): Promise<void> {
+  const { value, grad } = await valueAndGradAsync(losses, predictions);
+  await grad.data();
+  tf.dispose([value, grad]);
+}
+
+async function benchBox(mode: CratMode, p: number, reps: number): Promise<number> {
   const box = new CratBoxTransfer(C, { mode });
-  const ms = timeSteps(
+  const ms = await timeSteps(
     reps,
     (step) => boxInputs(p, step),
-    (inputs, step) => {
+    async (inputs, step) => {
       const ctx = newTransferStepContext(step);
-      tf.tidy(() => {
-        const g = tf.grad(
-          (pred: tf.Tensor) => box.losses({ ...inputs, predictions: pred }, ctx).loss_bbox_trans,
-        )(inputs.predictions);
-        g.dataSync();
-      });
+      await transferGradient(
+        async (pred) => (await box.losses({ ...inputs, predictions: pred }, ctx)).loss_bbox_trans,
+        inputs.predictions,
+      );
       dispose(inputs);
     },
   );
@@ -98,7 +110,7 @@ function benchBox(mode: CratMode, p: number, reps: number): number {
   return ms;
 }
 
-function benchMask(mode: CratMode, p: number, reps: number): number {
+async function benchMask(mode: CratMode, p: number, reps: number): Promise<number> {
   const box = new CratBoxTransfer(C, { mode });
   const mask = new CratMaskTransfer(C, { mode });
   // Only the mask plug-in is timed; the bbox plug-in publishes the weights it reads.
@@ -107,14 +119,12 @@ function benchMask(mode: CratMode, p: number, reps: number): number {
     const bIn = boxInputs(p, s);
     const mIn = maskInputs(p, s);
     const ctx = newTransferStepContext(s);
-    tf.dispose(box.losses(bIn, ctx).loss_bbox_trans);
+    tf.dispose((await box.losses(bIn, ctx)).loss_bbox_trans);
     const t0 = performance.now();
-    tf.tidy(() => {
-      const g = tf.grad(
-        (pred: tf.Tensor) => mask.losses({ ...mIn, predictions: pred }, ctx).loss_mask_trans,
-      )(mIn.predictions);
-      g.dataSync();
-    });
+    await transferGradient(
+      async (pred) => (await mask.losses({ ...mIn, predictions: pred }, ctx)).loss_mask_trans,
+      mIn.predictions,
+    );
     const dt = performance.now() - t0;
     if (s > 0) total += dt;
     process.stdout.write(
@@ -143,7 +153,7 @@ async function main(): Promise<void> {
     for (const p of bboxPs) {
       for (const mode of ['reference', 'exact', 'exact-fisher'] as CratMode[]) {
         console.log(`  bbox P=${p} ${mode}`);
-        const ms = benchBox(mode, p, reps);
+        const ms = await benchBox(mode, p, reps);
         console.log(`    median ${ms.toFixed(0)} ms`);
         rows.push(`| ${backend} | bbox | ${mode} | ${p} | ${ms.toFixed(0)} |`);
       }
@@ -151,7 +161,7 @@ async function main(): Promise<void> {
     for (const p of arg('maskP', '32,128').split(',').map(Number)) {
       console.log(`  mask P=${p} exact`);
       try {
-        const ms = benchMask('exact', p, Math.max(1, Math.min(reps, 2)));
+        const ms = await benchMask('exact', p, Math.max(1, Math.min(reps, 2)));
         console.log(`    mean ${ms.toFixed(0)} ms`);
         rows.push(`| ${backend} | mask | exact | ${p} | ${ms.toFixed(0)} |`);
       } catch (err) {

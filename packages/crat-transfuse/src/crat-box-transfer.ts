@@ -42,7 +42,7 @@ export class CratBoxTransfer extends CratTransferBase<CratBoxOptions> {
     );
   }
 
-  losses(inputs: TaskTransferInputs, ctx: TransferStepContext): LossTerms {
+  async losses(inputs: TaskTransferInputs, ctx: TransferStepContext): Promise<LossTerms> {
     const where = CRAT_BOX_TYPE;
     this.checkBranchInputs(inputs);
     const c = this.numClasses;
@@ -55,7 +55,7 @@ export class CratBoxTransfer extends CratTransferBase<CratBoxOptions> {
     expectShape(where, 'kernel', inputs.kernel, [d, c * 4]);
 
     this.#releaseHandOver();
-    const labels = inputs.labels.dataSync();
+    const labels = inputs.labelValues;
     const present = presentClasses(labels, c, `${where}: inputs`);
     const o = this.options;
     const spec = { kind: o.regressionLoss, beta: o.smoothL1Beta };
@@ -98,7 +98,7 @@ export class CratBoxTransfer extends CratTransferBase<CratBoxOptions> {
     ctx.boxToMask = this.#handedOver;
     if (p > 0)
       this.diag.record(
-        out.transferWeights.dataSync() as Float32Array,
+        (await out.transferWeights.data()) as Float32Array,
         labels,
         inputs.roiInfo,
         ctx.iteration,

@@ -36,7 +36,7 @@ export class CratMaskTransfer extends CratTransferBase<CratMaskOptions> {
     );
   }
 
-  losses(inputs: TaskTransferInputs, ctx: TransferStepContext): LossTerms {
+  async losses(inputs: TaskTransferInputs, ctx: TransferStepContext): Promise<LossTerms> {
     const where = CRAT_MASK_TYPE;
     this.checkBranchInputs(inputs);
     const c = this.numClasses;
@@ -49,7 +49,7 @@ export class CratMaskTransfer extends CratTransferBase<CratMaskOptions> {
     const o = this.options;
     const handedOver = o.weightsFrom === 'bbox' ? this.#boxWeights(ctx, p) : undefined;
 
-    const labels = inputs.labels.dataSync();
+    const labels = inputs.labelValues;
     const present = presentClasses(labels, c, `${where}: inputs`);
     const hw = h * w;
 
@@ -90,7 +90,7 @@ export class CratMaskTransfer extends CratTransferBase<CratMaskOptions> {
 
     if (p > 0)
       this.diag.record(
-        out.weights.dataSync() as Float32Array,
+        (await out.weights.data()) as Float32Array,
         labels,
         inputs.roiInfo,
         ctx.iteration,

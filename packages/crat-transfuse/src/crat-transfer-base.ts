@@ -53,7 +53,7 @@ export abstract class CratTransferBase<O extends CratCommonOptions> implements T
     );
   }
 
-  abstract losses(inputs: TaskTransferInputs, ctx: TransferStepContext): LossTerms;
+  abstract losses(inputs: TaskTransferInputs, ctx: TransferStepContext): Promise<LossTerms>;
 
   /** The Fisher statistics (`[C, K]`, null before the first step); owned by the plug-in, do not dispose. */
   get fisher(): tf.Tensor2D | null {
@@ -74,13 +74,14 @@ export abstract class CratTransferBase<O extends CratCommonOptions> implements T
     await writeJsonAtomic(path, this.diagnostics(options), 1);
   }
 
-  getState(): PluginState {
+  async getState(): Promise<PluginState> {
+    const diagnostics = this.diag.toJSON();
     return {
       format: this.#stateFormat,
       mode: this.options.mode,
       numClasses: this.numClasses,
-      fisher: this.bank.toJSON(),
-      diagnostics: this.diag.toJSON(),
+      fisher: await this.bank.toJSON(),
+      diagnostics,
     };
   }
 
@@ -115,6 +116,11 @@ export abstract class CratTransferBase<O extends CratCommonOptions> implements T
     if (inputs.numClasses !== this.numClasses) {
       throw new RangeError(
         `${this.type}: inputs.numClasses = ${inputs.numClasses}, but the plug-in was built for ${this.numClasses}`,
+      );
+    }
+    if (inputs.labelValues?.length !== inputs.labels.shape[0]) {
+      throw new RangeError(
+        `${this.type}: inputs.labelValues must hold the ${inputs.labels.shape[0]} labels of inputs.labels, got ${inputs.labelValues?.length ?? 'none'}`,
       );
     }
     if (!(inputs.avgFactor > 0)) {

@@ -4,13 +4,21 @@
 import * as tf from '@tensorflow/tfjs-core';
 
 /**
- * A copy of `t` with no history on the gradient tape (PyTorch's `.detach()`).
+ * `t` with no history on the gradient tape (PyTorch's `.detach()`), without reading it back.
  *
- * TF.js has no stop-gradient op. A zero custom gradient would still make the backward pass
- * walk every op that builds CRAT's weights (the big similarity matmul among them); a tensor
- * made from data is not the output of any taped op, so the tape prunes that whole subgraph
- * and the weights enter the transfer loss as constants.
+ * TF.js has no stop-gradient op. A custom op on `t` with a zero gradient would still make the
+ * backward pass walk every op that builds CRAT's weights (the big similarity matmul among
+ * them), and reading `t` back to rebuild it from data works only where synchronous reads do.
+ * Here the copy is made inside a custom op (kernels there are not taped) whose only input is
+ * a constant: its tape record hangs off nothing the gradient flows from, so the tape prunes
+ * the subgraph behind `t` and the copy enters the transfer loss as a constant.
  */
 export function detach<T extends tf.Tensor>(t: T): T {
-  return tf.tensor(t.dataSync(), t.shape, t.dtype) as T;
+  const anchor = tf.scalar(0);
+  const copy = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => ({
+    value: tf.clone(t),
+    gradFunc: () => tf.zerosLike(args[0] as tf.Tensor),
+  }))(anchor) as T;
+  anchor.dispose();
+  return copy;
 }

@@ -68,11 +68,13 @@ export class FisherBank {
     this.#fisher = next;
   }
 
-  toJSON(): JsonValue {
+  /** The statistics as JSON, read back asynchronously (checkpoint save awaits it). */
+  async toJSON(): Promise<JsonValue> {
     if (this.#fisher === null) return null;
+    const fisher = this.#fisher;
     return encodeFloat32(
-      this.#fisher.dataSync() as Float32Array,
-      this.#fisher.shape,
+      (await fisher.data()) as Float32Array,
+      fisher.shape,
     ) as unknown as JsonValue;
   }
 

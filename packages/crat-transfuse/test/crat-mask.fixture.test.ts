@@ -3,6 +3,7 @@ import {
   newTransferStepContext,
   type TransferStepContext,
 } from '@crat/core';
+import { valueAndGradAsync } from '@crat/tensor';
 import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import {
@@ -31,13 +32,13 @@ describe.each(BACKENDS)('crat-mask against crat_mask.json (%s)', (backend) => {
     const c = kase.config.num_classes;
     for (const variant of kase.config.variants) {
       const mode = VARIANT_MODES[variant];
-      it(`seed ${kase.seed}, ${variant} (mode '${mode}'), f_n_i given: 3 chained steps`, () => {
+      it(`seed ${kase.seed}, ${variant} (mode '${mode}'), f_n_i given: 3 chained steps`, async () => {
         const plugin = new CratMaskTransfer(c, {
           mode,
           momentum: kase.config.alpha,
           lossWeight: kase.config.loss_weight_trans,
         });
-        plugin.setState({ ...plugin.getState(), fisher: kase.initial_fisher });
+        plugin.setState({ ...(await plugin.getState()), fisher: kase.initial_fisher });
         for (const step of kase.steps) {
           const v = step.variants[variant];
           const where = `seed ${kase.seed} step ${step.step} ${variant}`;
@@ -56,9 +57,12 @@ describe.each(BACKENDS)('crat-mask against crat_mask.json (%s)', (backend) => {
           const ctx: TransferStepContext = { iteration: step.step, boxToMask: handedOver };
           const logits = logitsNhwc(step);
           const inputs = maskInputs(step, c, logits);
-          const { value, grads } = tf.valueAndGrads(
-            (l: tf.Tensor) => plugin.losses({ ...inputs, predictions: l }, ctx).loss_mask_trans,
-          )([logits]);
+          const { value, grad } = await valueAndGradAsync(
+            async (l: tf.Tensor) =>
+              (await plugin.losses({ ...inputs, predictions: l }, ctx)).loss_mask_trans,
+            logits,
+          );
+          const grads = [grad];
           expectScalarClose(value.dataSync()[0], v.loss_mask_trans, `${where}: loss_mask_trans`);
           expectArrayClose(
             grads[0].dataSync(),
@@ -80,7 +84,7 @@ describe.each(BACKENDS)('crat-mask against crat_mask.json (%s)', (backend) => {
         plugin.dispose();
       });
 
-      it(`seed ${kase.seed}, ${variant}: crat-bbox then crat-mask in one step, weights handed over`, () => {
+      it(`seed ${kase.seed}, ${variant}: crat-bbox then crat-mask in one step, weights handed over`, async () => {
         const boxCase = boxCases.find((b) => b.seed === kase.seed)!;
         const box = new CratBoxTransfer(c, { mode });
         const mask = new CratMaskTransfer(c, { mode });
@@ -89,10 +93,10 @@ describe.each(BACKENDS)('crat-mask against crat_mask.json (%s)', (backend) => {
           const ctx = newTransferStepContext(step.step);
           const pred = tf.tensor2d(rows(boxStep.inputs.bbox_pred, boxStep.expected.pos_indices));
           const bIn = boxInputs(boxStep, c, pred);
-          const bLoss = box.losses(bIn, ctx).loss_bbox_trans;
+          const bLoss = (await box.losses(bIn, ctx)).loss_bbox_trans;
           const logits = logitsNhwc(step);
           const mIn = maskInputs(step, c, logits);
-          const mLoss = mask.losses(mIn, ctx).loss_mask_trans;
+          const mLoss = (await mask.losses(mIn, ctx)).loss_mask_trans;
           const where = `seed ${kase.seed} step ${step.step} ${variant}`;
           expectScalarClose(
             bLoss.dataSync()[0],

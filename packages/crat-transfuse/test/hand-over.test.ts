@@ -23,13 +23,13 @@ function handOver(iteration: number, classWeights: number[][], transferWeights =
   return h;
 }
 
-const maskLoss = (
+const maskLoss = async (
   mask: CratMaskTransfer,
   inputs: ReturnType<typeof syntheticStep>['mask'],
   ctx: TransferStepContext,
 ) => {
-  const l = mask.losses(inputs, ctx).loss_mask_trans;
-  const v = l.dataSync()[0];
+  const l = (await mask.losses(inputs, ctx)).loss_mask_trans;
+  const v = (await l.data())[0];
   l.dispose();
   return v;
 };
@@ -39,13 +39,13 @@ describe('the typed bbox → mask hand-over (ctx.boxToMask)', () => {
     await useBackend('cpu');
   });
 
-  it("crat-bbox hands over this step's [P, C] weights; crat-mask reads exactly them", () => {
+  it("crat-bbox hands over this step's [P, C] weights; crat-mask reads exactly them", async () => {
     const s = syntheticStep(21, 6, C);
     const box = new CratBoxTransfer(C, { mode: 'exact' });
     const mask = new CratMaskTransfer(C, { mode: 'exact' });
     const ctx = newTransferStepContext(4);
     expect(ctx.boxToMask).toBeNull();
-    tf.dispose(box.losses(s.box, ctx).loss_bbox_trans);
+    tf.dispose((await box.losses(s.box, ctx)).loss_bbox_trans);
     const h = ctx.boxToMask;
     expect(h).not.toBeNull();
     expect(h!.iteration).toBe(4);
@@ -55,15 +55,15 @@ describe('the typed bbox → mask hand-over (ctx.boxToMask)', () => {
     // The same weights handed over by hand give the same mask loss: the mask reads nothing else.
     const copy = handOver(4, h!.classWeights.arraySync(), h!.transferWeights.arraySync());
     const twin = new CratMaskTransfer(C, { mode: 'exact' });
-    expect(maskLoss(twin, s.mask, { iteration: 4, boxToMask: copy })).toBe(
-      maskLoss(mask, s.mask, ctx),
+    expect(await maskLoss(twin, s.mask, { iteration: 4, boxToMask: copy })).toBe(
+      await maskLoss(mask, s.mask, ctx),
     );
     tf.dispose([copy.classWeights, copy.transferWeights]);
     for (const x of [box, mask, twin]) x.dispose();
     disposeStep(s);
   });
 
-  it('maskUnseenClasses picks which of the two handed-over weights the mask applies', () => {
+  it('maskUnseenClasses picks which of the two handed-over weights the mask applies', async () => {
     const s = syntheticStep(22, 3, C);
     const a = [
       [0, 0.5, 0.5, 0, 0],
@@ -83,49 +83,49 @@ describe('the typed bbox → mask hand-over (ctx.boxToMask)', () => {
         iteration: 0,
         boxToMask: h,
       });
-    expect(loss(false, both)).toBe(loss(false, onlyA));
-    expect(loss(true, both)).toBe(loss(true, onlyB));
-    expect(loss(false, both)).not.toBe(loss(true, both));
+    expect(await loss(false, both)).toBe(await loss(false, onlyA));
+    expect(await loss(true, both)).toBe(await loss(true, onlyB));
+    expect(await loss(false, both)).not.toBe(await loss(true, both));
     tf.dispose([both.classWeights, both.transferWeights, onlyA.classWeights, onlyB.classWeights]);
     disposeStep(s);
   });
 
-  it('crat-mask refuses weights of another step, another RoI count or already released', () => {
+  it('crat-mask refuses weights of another step, another RoI count or already released', async () => {
     const s = syntheticStep(23, 4, C);
     const mask = new CratMaskTransfer(C);
     const w = Array.from({ length: 4 }, () => [0.2, 0.2, 0.2, 0.2, 0.2]);
     const stale = handOver(1, w);
-    expect(() => mask.losses(s.mask, { iteration: 2, boxToMask: stale })).toThrowError(
+    await expect(mask.losses(s.mask, { iteration: 2, boxToMask: stale })).rejects.toThrowError(
       /crat-mask: the bbox branch's weights are from iteration 1, this is iteration 2/,
     );
     const short = handOver(2, w.slice(0, 3));
-    expect(() => mask.losses(s.mask, { iteration: 2, boxToMask: short })).toThrowError(
+    await expect(mask.losses(s.mask, { iteration: 2, boxToMask: short })).rejects.toThrowError(
       /handed over weights for 3 positive RoIs, the mask branch has 4/,
     );
     const released = handOver(2, w);
     released.classWeights.dispose();
-    expect(() => mask.losses(s.mask, { iteration: 2, boxToMask: released })).toThrowError(
+    await expect(mask.losses(s.mask, { iteration: 2, boxToMask: released })).rejects.toThrowError(
       RangeError,
     );
-    expect(() => mask.losses(s.mask, newTransferStepContext(2))).toThrowError(
+    await expect(mask.losses(s.mask, newTransferStepContext(2))).rejects.toThrowError(
       /handed nothing over .*enable 'crat-bbox'/,
     );
     // A context made by hand without the field reads as nothing handed over, not a crash.
     const bare = { iteration: 2 } as TransferStepContext;
-    expect(() => mask.losses(s.mask, bare)).toThrowError(/enable 'crat-bbox'/);
+    await expect(mask.losses(s.mask, bare)).rejects.toThrowError(/enable 'crat-bbox'/);
     tf.dispose([stale.classWeights, short.classWeights]);
     mask.dispose();
     disposeStep(s);
   });
 
-  it("crat-bbox releases a step's hand-over at its next step and on dispose (no tensor growth)", () => {
+  it("crat-bbox releases a step's hand-over at its next step and on dispose (no tensor growth)", async () => {
     const box = new CratBoxTransfer(C);
     const handed: BoxToMaskHandOver[] = [];
     const counts: number[] = [];
     for (let it = 0; it < 4; it++) {
       const s = syntheticStep(30 + it, 5, C);
       const ctx = newTransferStepContext(it);
-      tf.dispose(box.losses(s.box, ctx).loss_bbox_trans);
+      tf.dispose((await box.losses(s.box, ctx)).loss_bbox_trans);
       handed.push(ctx.boxToMask!);
       disposeStep(s);
       counts.push(tf.memory().numTensors);

@@ -15,6 +15,7 @@ export function boxInputs(
     numClasses,
     features: tf.tensor2d(rows(step.inputs.features, pos)),
     labels: tf.tensor1d(step.expected.pos_labels, 'int32'),
+    labelValues: Int32Array.from(step.expected.pos_labels),
     predictions,
     targets: tf.tensor2d(rows(step.inputs.bbox_targets, pos)),
     targetWeights: tf.tensor2d(rows(step.inputs.bbox_weights, pos)),
@@ -37,6 +38,7 @@ export function maskInputs(
     numClasses,
     features: tf.tensor4d(feats.values, feats.shape),
     labels: tf.tensor1d(step.inputs.pos_labels, 'int32'),
+    labelValues: Int32Array.from(step.inputs.pos_labels),
     predictions,
     targets: tf.tensor3d(step.inputs.mask_targets),
     kernel: tf.reshape(tf.transpose(tf.tensor2d(step.inputs.conv_logits_weight)), [

@@ -2,6 +2,7 @@ import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { newTransferStepContext, type PluginState, RegistryError, taskTransfers } from '@crat/core';
+import { valueAndGradAsync } from '@crat/tensor';
 import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import {
@@ -16,7 +17,7 @@ import { disposeStep, syntheticStep } from './synthetic.js';
 
 const C = 6;
 
-function runBoth(
+async function runBoth(
   box: CratBoxTransfer,
   mask: CratMaskTransfer,
   seed: number,
@@ -25,9 +26,9 @@ function runBoth(
 ) {
   const s = syntheticStep(seed, p, C);
   const ctx = newTransferStepContext(iteration);
-  const bl = box.losses(s.box, ctx).loss_bbox_trans;
-  const ml = mask.losses(s.mask, ctx).loss_mask_trans;
-  const out = { box: bl.dataSync()[0], mask: ml.dataSync()[0], ctx, step: s };
+  const bl = (await box.losses(s.box, ctx)).loss_bbox_trans;
+  const ml = (await mask.losses(s.mask, ctx)).loss_mask_trans;
+  const out = { box: (await bl.data())[0], mask: (await ml.data())[0], ctx, step: s };
   tf.dispose([bl, ml]);
   return out;
 }
@@ -37,15 +38,16 @@ describe.each(BACKENDS)('CRAT plug-in behaviour (%s)', (backend) => {
     await useBackend(backend);
   });
 
-  it('a batch whose positives all share one class updates that class only', () => {
+  it('a batch whose positives all share one class updates that class only', async () => {
     for (const mode of ['reference', 'exact', 'exact-fisher'] as const) {
       const box = new CratBoxTransfer(C, { mode });
       const mask = new CratMaskTransfer(C, { mode });
       const s = syntheticStep(3, 4, C);
       const labels = tf.fill([4], 2, 'int32') as tf.Tensor1D;
+      const labelValues = new Int32Array(4).fill(2);
       const ctx = newTransferStepContext(0);
-      const bl = box.losses({ ...s.box, labels }, ctx).loss_bbox_trans;
-      const ml = mask.losses({ ...s.mask, labels }, ctx).loss_mask_trans;
+      const bl = (await box.losses({ ...s.box, labels, labelValues }, ctx)).loss_bbox_trans;
+      const ml = (await mask.losses({ ...s.mask, labels, labelValues }, ctx)).loss_mask_trans;
       expect(Number.isFinite(bl.dataSync()[0])).toBe(true);
       expect(Number.isFinite(ml.dataSync()[0])).toBe(true);
       const fisher = box.fisher!.arraySync() as number[][];
@@ -58,43 +60,47 @@ describe.each(BACKENDS)('CRAT plug-in behaviour (%s)', (backend) => {
     }
   });
 
-  it('a batch without positives adds zero-valued, differentiable terms and leaves the Fisher alone', () => {
+  it('a batch without positives adds zero-valued, differentiable terms and leaves the Fisher alone', async () => {
     for (const mode of ['reference', 'exact', 'exact-fisher'] as const) {
       const box = new CratBoxTransfer(C, { mode });
       const mask = new CratMaskTransfer(C, { mode });
-      disposeStep(runBoth(box, mask, 1, 0).step);
+      disposeStep((await runBoth(box, mask, 1, 0)).step);
       const fisherBefore = Array.from(box.fisher!.dataSync());
       const maskFisherBefore = Array.from(mask.fisher!.dataSync());
       const s = syntheticStep(2, 0, C);
       const ctx = newTransferStepContext(1);
-      const gb = tf.valueAndGrads(
-        (p: tf.Tensor) => box.losses({ ...s.box, predictions: p }, ctx).loss_bbox_trans,
-      )([s.box.predictions]);
-      const gm = tf.valueAndGrads(
-        (p: tf.Tensor) => mask.losses({ ...s.mask, predictions: p }, ctx).loss_mask_trans,
-      )([s.mask.predictions]);
+      const gb = await valueAndGradAsync(
+        async (p: tf.Tensor) =>
+          (await box.losses({ ...s.box, predictions: p }, ctx)).loss_bbox_trans,
+        s.box.predictions,
+      );
+      const gm = await valueAndGradAsync(
+        async (p: tf.Tensor) =>
+          (await mask.losses({ ...s.mask, predictions: p }, ctx)).loss_mask_trans,
+        s.mask.predictions,
+      );
       expect(gb.value.dataSync()[0]).toBe(0);
       expect(gm.value.dataSync()[0]).toBe(0);
-      expect(gb.grads[0].shape).toEqual([0, C * 4]);
+      expect(gb.grad.shape).toEqual([0, C * 4]);
       expect(Array.from(box.fisher!.dataSync())).toEqual(fisherBefore);
       expect(Array.from(mask.fisher!.dataSync())).toEqual(maskFisherBefore);
-      tf.dispose([gb.value, gm.value, ...gb.grads, ...gm.grads]);
+      tf.dispose([gb.value, gm.value, gb.grad, gm.grad]);
       disposeStep(s);
       box.dispose();
       mask.dispose();
     }
   });
 
-  it('state round-trips through JSON and the resumed run continues exactly; tensor count stays flat', () => {
+  it('state round-trips through JSON and the resumed run continues exactly; tensor count stays flat', async () => {
     const opts = { mode: 'exact' as const };
     const a = new CratBoxTransfer(C, opts);
     const am = new CratMaskTransfer(C, opts);
     const b = new CratBoxTransfer(C, opts);
     const bm = new CratMaskTransfer(C, opts);
-    const first = [runBoth(a, am, 10, 0), runBoth(b, bm, 10, 0)];
+    const first = [await runBoth(a, am, 10, 0), await runBoth(b, bm, 10, 0)];
     for (const r of first) disposeStep(r.step);
-    const saved: PluginState = JSON.parse(JSON.stringify(b.getState()));
-    const savedMask: PluginState = JSON.parse(JSON.stringify(bm.getState()));
+    const saved: PluginState = JSON.parse(JSON.stringify(await b.getState()));
+    const savedMask: PluginState = JSON.parse(JSON.stringify(await bm.getState()));
     b.dispose();
     bm.dispose();
     const c = new CratBoxTransfer(C, opts);
@@ -104,8 +110,8 @@ describe.each(BACKENDS)('CRAT plug-in behaviour (%s)', (backend) => {
     expect(Array.from(c.fisher!.dataSync())).toEqual(Array.from(a.fisher!.dataSync()));
     let tensorsAfterStep: number[] = [];
     for (let it = 1; it <= 4; it++) {
-      const ra = runBoth(a, am, 10 + it, it);
-      const rc = runBoth(c, cm, 10 + it, it);
+      const ra = await runBoth(a, am, 10 + it, it);
+      const rc = await runBoth(c, cm, 10 + it, it);
       expect(rc.box).toBe(ra.box);
       expect(rc.mask).toBe(ra.mask);
       disposeStep(ra.step);
@@ -120,13 +126,15 @@ describe.each(BACKENDS)('CRAT plug-in behaviour (%s)', (backend) => {
     for (const x of [a, am, c, cm]) x.dispose();
   });
 
-  it('mask-only CRAT builds weights from the mask Fisher; weightsFrom bbox without crat-bbox is a clear error', () => {
+  it('mask-only CRAT builds weights from the mask Fisher; weightsFrom bbox without crat-bbox is a clear error', async () => {
     const s = syntheticStep(3, 6, C);
     const only = new CratMaskTransfer(C, { weightsFrom: 'mask' });
-    const loss = only.losses(s.mask, newTransferStepContext(0)).loss_mask_trans;
+    const loss = (await only.losses(s.mask, newTransferStepContext(0))).loss_mask_trans;
     expect(loss.dataSync()[0]).toBeGreaterThan(0);
     const needsBox = new CratMaskTransfer(C);
-    expect(() => needsBox.losses(s.mask, newTransferStepContext(0))).toThrow(/enable 'crat-bbox'/);
+    await expect(needsBox.losses(s.mask, newTransferStepContext(0))).rejects.toThrow(
+      /enable 'crat-bbox'/,
+    );
     tf.dispose(loss);
     disposeStep(s);
     only.dispose();
@@ -139,7 +147,7 @@ describe.each(BACKENDS)('CRAT plug-in behaviour (%s)', (backend) => {
     for (let it = 0; it < 3; it++) {
       const s = syntheticStep(40 + it, 9, C);
       const ctx = newTransferStepContext(it);
-      tf.dispose(box.losses(s.box, ctx).loss_bbox_trans);
+      tf.dispose((await box.losses(s.box, ctx)).loss_bbox_trans);
       const handedOver = ctx.boxToMask;
       if (handedOver === null) throw new Error('nothing handed over');
       const w = handedOver.transferWeights.dataSync();
@@ -181,7 +189,7 @@ describe.each(BACKENDS)('CRAT plug-in behaviour (%s)', (backend) => {
 });
 
 describe('registration', () => {
-  it('registers crat-bbox and crat-mask with every option in defaults', () => {
+  it('registers crat-bbox and crat-mask with every option in defaults', async () => {
     const described = taskTransfers.describe();
     const box = described.find((d) => d.type === 'crat-bbox');
     const mask = described.find((d) => d.type === 'crat-mask');

@@ -39,6 +39,7 @@ export function syntheticStep(
     numClasses: c,
     features: tf.tensor2d(uniform(r, p * d, 0, 1), [p, d]),
     labels: tf.tensor1d(labels, 'int32'),
+    labelValues: labels,
     predictions: tf.tensor2d(uniform(r, p * c * 4, -1, 1), [p, c * 4]),
     targets: tf.tensor2d(uniform(r, p * 4, -1, 1), [p, 4]),
     targetWeights: tf.ones([p, 4]),
@@ -51,6 +52,7 @@ export function syntheticStep(
     numClasses: c,
     features: tf.tensor4d(uniform(r, p * h * w * dm, 0, 1), [p, h, w, dm]),
     labels: tf.tensor1d(labels, 'int32'),
+    labelValues: labels,
     predictions: tf.tensor4d(uniform(r, p * h * w * c, -2, 2), [p, h, w, c]),
     targets: tf.tensor3d(
       Float32Array.from(uniform(r, p * h * w, 0, 1), (v) => (v > 0.5 ? 1 : 0)),

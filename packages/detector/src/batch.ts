@@ -133,13 +133,15 @@ export function detectorInputsFromCollated(
 
 /**
  * The one converter from a collated `@crat/data` batch to a training batch: boxes and labels
- * read back to typed arrays, each image's masks (stored at its padded size by the pipeline)
- * cropped to the resized image. The image tensor stays shared; the GT tensors are left to the
- * caller.
+ * read back (asynchronously) to typed arrays, each image's masks (stored at its padded size by
+ * the pipeline) cropped to the resized image. The image tensor stays shared; the GT tensors
+ * are left to the caller. Call it before the step's gradient scope opens.
  */
-export function detectorBatchFromCollated(b: CollatedBatchLike): DetectorBatch {
-  const gtBoxes = b.gtBoxes.map((t) => Float32Array.from(t.dataSync()));
-  const gtLabels = b.gtLabels.map((t) => Int32Array.from(t.dataSync()));
+export async function detectorBatchFromCollated(b: CollatedBatchLike): Promise<DetectorBatch> {
+  const gtBoxes: Float32Array[] = [];
+  const gtLabels: Int32Array[] = [];
+  for (const t of b.gtBoxes) gtBoxes.push(Float32Array.from(await t.data()));
+  for (const t of b.gtLabels) gtLabels.push(Int32Array.from(await t.data()));
   const gtMasks = b.metas.map((m, i) => {
     const n = gtLabels[i].length;
     const [ph, pw] = m.padShape;

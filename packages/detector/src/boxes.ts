@@ -12,12 +12,12 @@ export function takeBoxes(boxes: Float32Array, indices: ArrayLike<number>): Floa
   return out;
 }
 
-/** Encode `gt` relative to `priors` (both `N x 4`) on the host. */
-export function encodeDeltas(
+/** Encode `gt` relative to `priors` (both `N x 4`) through the backend, read back to the host. */
+export async function encodeDeltas(
   coder: DeltaXYWHBBoxCoder,
   priors: Float32Array,
   gt: Float32Array,
-): Float32Array {
+): Promise<Float32Array> {
   const n = priors.length / 4;
   if (n === 0) return new Float32Array(0);
   return readAndDispose(
@@ -25,13 +25,16 @@ export function encodeDeltas(
   );
 }
 
-/** Decode `deltas` (`N x 4k`) against `priors` (`N x 4`) on the host, clipped to `maxShape` `[h, w]`. */
-export function decodeDeltas(
+/**
+ * Decode `deltas` (`N x 4k`) against `priors` (`N x 4`) through the backend, clipped to
+ * `maxShape` `[h, w]`, read back to the host.
+ */
+export async function decodeDeltas(
   coder: DeltaXYWHBBoxCoder,
   priors: Float32Array,
   deltas: Float32Array,
   maxShape: [number, number],
-): Float32Array {
+): Promise<Float32Array> {
   const n = priors.length / 4;
   if (n === 0) return new Float32Array(0);
   return readAndDispose(
@@ -44,12 +47,13 @@ export function decodeDeltas(
 }
 
 /**
- * The values of `t`, then `t` disposed. Reading inside `tf.tidy` instead would hand the typed
- * array to tidy's result walk, which visits it element by element (16 ms per inference batch
- * of 2 images for the 150 x 160 box deltas, measured).
+ * The values of `t` (read asynchronously, the one read every backend has), then `t` disposed.
+ * Reading inside `tf.tidy` instead would hand the typed array to tidy's result walk, which
+ * visits it element by element (16 ms per inference batch of 2 images for the 150 x 160 box
+ * deltas, measured).
  */
-function readAndDispose(t: tf.Tensor): Float32Array {
-  const values = t.dataSync() as Float32Array;
+async function readAndDispose(t: tf.Tensor): Promise<Float32Array> {
+  const values = (await t.data()) as Float32Array;
   t.dispose();
   return values;
 }

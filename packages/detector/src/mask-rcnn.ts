@@ -71,33 +71,35 @@ export class MaskRCNN {
 
   /**
    * Forward pass and every loss term of a training batch (`loss_rpn_cls`, `loss_rpn_bbox`, the
-   * RoI head's terms). Call it inside a gradient scope (`tf.variableGrads`); the caller owns
-   * the returned tensors.
+   * RoI head's terms). It awaits tensor reads (the RPN's outputs become proposals on the host),
+   * so call it inside an asynchronous gradient scope (`variableGradsAsync`, which
+   * `gradientStep` uses); the caller owns the returned tensors.
    */
-  loss(batch: DetectorBatch, ctx: TrainContext = { iteration: 0 }): DetectorLoss {
+  async loss(batch: DetectorBatch, ctx: TrainContext = { iteration: 0 }): Promise<DetectorLoss> {
     validateBatch(batch, this.config.numClasses);
     // Training mode for the forward: trainable batch norm uses (and records) batch statistics.
     this.params.mode.training = true;
     try {
-      return this.#loss(batch, ctx);
+      return await this.#loss(batch, ctx);
     } finally {
       this.params.mode.training = false;
     }
   }
 
-  #loss(batch: DetectorBatch, ctx: TrainContext): DetectorLoss {
+  async #loss(batch: DetectorBatch, ctx: TrainContext): Promise<DetectorLoss> {
     const feats = this.features(batch.images);
     const anchors = this.rpnHead.anchors(feats, [batch.images.shape[1], batch.images.shape[2]]);
     const rpnOut = this.rpnHead.forward(feats);
-    const rpnTerms = this.rpnHead.loss(rpnOut, anchors, batch, this.samplerRng);
-    const proposals = this.rpnHead.predict(
+    const rpnTerms = await this.rpnHead.loss(rpnOut, anchors, batch, this.samplerRng);
+    const [logits, deltas] = await Promise.all([rpnOut.logits.data(), rpnOut.deltas.data()]);
+    const proposals = await this.rpnHead.predict(
       anchors,
-      rpnOut.logits.dataSync() as Float32Array,
-      rpnOut.deltas.dataSync() as Float32Array,
+      logits as Float32Array,
+      deltas as Float32Array,
       batch.metas,
       'train',
     );
-    const roi = this.roiHead.loss(feats, proposals, batch, this.samplerRng, ctx.iteration);
+    const roi = await this.roiHead.loss(feats, proposals, batch, this.samplerRng, ctx.iteration);
     for (const k of Object.keys(roi.terms)) {
       if (k in rpnTerms)
         throw new Error(`loss term '${k}' is produced by the RPN and the RoI head`);
@@ -116,7 +118,7 @@ export class MaskRCNN {
       });
       const [logitsArr, deltasArr] = await Promise.all([logits.data(), deltas.data()]);
       tf.dispose([logits, deltas]);
-      const proposals = this.rpnHead.predict(
+      const proposals = await this.rpnHead.predict(
         anchors,
         logitsArr as Float32Array,
         deltasArr as Float32Array,
@@ -132,12 +134,15 @@ export class MaskRCNN {
     }
   }
 
-  /** Sampler RNG and plug-in states, JSON (weights go to safetensors). */
-  getState(): PluginState {
+  /** Sampler RNG and plug-in states, JSON (weights go to safetensors); plug-ins may read tensors. */
+  async getState(): Promise<PluginState> {
+    const samplerRng = this.samplerRng.state;
+    const transfers: PluginState[] = [];
+    for (const t of this.transfers) transfers.push(await t.getState());
     return {
-      samplerRng: this.samplerRng.state,
-      classificationLoss: this.classificationLoss.getState(),
-      transfers: this.transfers.map((t) => t.getState()),
+      samplerRng,
+      classificationLoss: await this.classificationLoss.getState(),
+      transfers,
     };
   }
 

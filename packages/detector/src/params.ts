@@ -188,11 +188,11 @@ export function fromTorchLayout(
   });
 }
 
-/** TF.js-layout tensor → PyTorch-layout values and shape. */
-export function toTorchLayout(
+/** TF.js-layout tensor → PyTorch-layout values and shape (read back asynchronously). */
+export async function toTorchLayout(
   t: tf.Tensor,
   layout: ParamLayout,
-): { values: Float32Array; shape: number[] } {
+): Promise<{ values: Float32Array; shape: number[] }> {
   const shape = torchShape(layout, t.shape);
   const values = tf.tidy(() => {
     switch (layout.kind) {
@@ -213,7 +213,7 @@ export function toTorchLayout(
         return tf.clone(t);
     }
   });
-  const data = values.dataSync() as Float32Array;
+  const data = (await values.data()) as Float32Array;
   values.dispose();
   return { values: Float32Array.from(data), shape };
 }

@@ -81,7 +81,7 @@ export function multiclassNms(
  * Per image: its proposals' class-wise deltas decoded (clipped to the resized image), scaled to
  * original pixels, then `multiclassNms`. Rows of `deltas` and `scores` follow the proposals, image by image.
  */
-export function boxDetections(
+export async function boxDetections(
   coder: DeltaXYWHBBoxCoder,
   proposals: Float32Array[],
   deltas: Float32Array,
@@ -89,13 +89,14 @@ export function boxDetections(
   metas: DetectorImageMeta[],
   numClasses: number,
   cfg: TestConfig,
-): Detections[] {
+): Promise<Detections[]> {
   const c = numClasses;
   let offset = 0;
-  return metas.map((meta, img) => {
+  const out: Detections[] = [];
+  for (const [img, meta] of metas.entries()) {
     const ni = proposals[img].length / 4;
     const boxes = scaleBoxes(
-      decodeDeltas(
+      await decodeDeltas(
         coder,
         proposals[img],
         deltas.subarray(offset * 4 * c, (offset + ni) * 4 * c),
@@ -113,8 +114,9 @@ export function boxDetections(
       meta,
     );
     offset += ni;
-    return dets;
-  });
+    out.push(dets);
+  }
+  return out;
 }
 
 /** Sets `masks` of every detection: its `m x m` probabilities (rows in detection order) pasted and binarised. */

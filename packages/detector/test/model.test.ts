@@ -23,6 +23,7 @@ import { makeToyImages, toyBatch } from '../src/toy-data.js';
 import { deserializeWeights, serializeWeights } from '../src/weights/checkpoint.js';
 import { decodeSafetensors } from '../src/weights/safetensors.js';
 import { bboxAp50 } from './ap50.js';
+import { lossValues } from './helpers/loss-values.js';
 import { sgdSteps } from './helpers/train-steps.js';
 
 const SIZE = 64;
@@ -65,13 +66,13 @@ class ExtraLogitLoss implements ClassificationLoss {
   constructor(readonly numClasses: number) {
     this.numLogits = numClasses + 2;
   }
-  forward(
+  async forward(
     logits: tf.Tensor2D,
-    labels: tf.Tensor1D,
+    labels: Int32Array,
     ctx: ClassificationLossContext = {},
-  ): LossTerms {
+  ): Promise<LossTerms> {
     this.calls++;
-    const oneHot = tf.oneHot(tf.cast(labels, 'int32'), this.numLogits);
+    const oneHot = tf.oneHot(tf.tensor1d(labels, 'int32'), this.numLogits);
     const per = tf.sub(tf.logSumExp(logits, 1), tf.sum(tf.mul(logits, oneHot), 1));
     return { loss_cls_extra: tf.div(tf.sum(per), ctx.avgFactor ?? logits.shape[0]) as tf.Scalar };
   }
@@ -148,13 +149,10 @@ afterAll(() => {
 });
 
 describe('MaskRCNN training losses', () => {
-  it('produces every named term, finite, with the RPN / RoI invariants', () => {
+  it('produces every named term, finite, with the RPN / RoI invariants', async () => {
     const model = build(tinyConfig());
     const batch = toyBatch(makeToyImages(1, 2, toyOpts), SIZE);
-    const terms = tf.tidy(() => {
-      const t = model.loss(batch).terms;
-      return Object.fromEntries(Object.entries(t).map(([k, v]) => [k, v.dataSync()[0]]));
-    });
+    const terms = await lossValues(model, batch);
     expect(Object.keys(terms).sort()).toEqual([
       'loss_bbox',
       'loss_cls',
@@ -171,7 +169,7 @@ describe('MaskRCNN training losses', () => {
     batch.images.dispose();
   });
 
-  it('hands both class-wise branches to transfer plug-ins, bbox first, with the documented shapes', () => {
+  it('hands both class-wise branches to transfer plug-ins, bbox first, with the documented shapes', async () => {
     const bboxT = new RecordingTransfer('bbox');
     const maskT = new RecordingTransfer('mask');
     const loss = new ExtraLogitLoss(C);
@@ -179,7 +177,7 @@ describe('MaskRCNN training losses', () => {
     const model = build(cfg, { classificationLoss: loss, transfers: [maskT, bboxT] });
     expect(model.roiHead.bboxHead.fcCls.weight.shape).toEqual([64, C + 2]);
     const batch = toyBatch(makeToyImages(2, 2, toyOpts), SIZE);
-    const names = tf.tidy(() => Object.keys(model.loss(batch, { iteration: 7 }).terms));
+    const names = Object.keys(await lossValues(model, batch, { iteration: 7 }));
     expect(names).toEqual(
       expect.arrayContaining(['loss_cls_extra', 'loss_rec_bbox', 'loss_rec_mask']),
     );
@@ -235,7 +233,7 @@ describe('MaskRCNN training losses', () => {
     batch.images.dispose();
   });
 
-  it('trains on a collated @crat/data-style batch (tensor boxes/labels, masks at the padded size)', () => {
+  it('trains on a collated @crat/data-style batch (tensor boxes/labels, masks at the padded size)', async () => {
     const model = build(tinyConfig());
     // 56 x 60 images padded to 64 x 64: the toy GT drawn at 64 x 64 stays valid inside the pad
     const toy = makeToyImages(9, 2, { ...toyOpts, size: 56 });
@@ -271,15 +269,11 @@ describe('MaskRCNN training losses', () => {
         flip: false,
       })),
     };
-    const batch = detectorBatchFromCollated(collated);
+    const batch = await detectorBatchFromCollated(collated);
     // masks come cropped from the padded size to the resized image
     expect(batch.gtMasks[0][0].length).toBe(56 * 56);
     expect(Array.from(batch.gtBoxes[1])).toEqual(Array.from(toy[1].boxes));
-    const terms = tf.tidy(() =>
-      Object.fromEntries(
-        Object.entries(model.loss(batch).terms).map(([k, v]) => [k, v.dataSync()[0]]),
-      ),
-    );
+    const terms = await lossValues(model, batch);
     for (const v of Object.values(terms)) expect(Number.isFinite(v)).toBe(true);
     expect(terms.loss_mask).toBeGreaterThan(0);
     tf.dispose([images, ref.images, ...collated.gtBoxes, ...collated.gtLabels]);
@@ -364,7 +358,7 @@ describe('MaskRCNN inference and weights', () => {
     const cfg = tinyConfig();
     const a = build(cfg, { seed: 11 });
     const b = build(cfg, { seed: 12 });
-    const bytes = serializeWeights(a);
+    const bytes = await serializeWeights(a);
     const { tensors } = decodeSafetensors(bytes);
     expect(tensors.get('backbone.conv1.weight')?.shape).toEqual([8, 3, 7, 7]);
     expect(tensors.get('backbone.layer1.0.bn1.running_var')?.shape).toEqual([8]);

@@ -213,7 +213,7 @@ describe('a detector with GroupNorm and trainable BN', () => {
       const after = Array.from(a.params.get('backbone.bn1.running_var').variable.dataSync());
       expect(after).not.toEqual(before);
       sgd.dispose();
-      deserializeWeights(b, serializeWeights(a));
+      deserializeWeights(b, await serializeWeights(a));
       expect(Array.from(b.params.get('backbone.bn1.running_var').variable.dataSync())).toEqual(
         after,
       );

@@ -164,7 +164,7 @@ describe('Mask R-CNN against torchvision 0.14, stage by stage', () => {
     const flat = model.rpnHead.forward(feats);
     const [logits, deltas] = await Promise.all([flat.logits.data(), flat.deltas.data()]);
     tf.dispose([flat.logits, flat.deltas]);
-    const [props] = model.rpnHead.predict(
+    const [props] = await model.rpnHead.predict(
       anchors,
       logits as Float32Array,
       deltas as Float32Array,
@@ -180,7 +180,7 @@ describe('Mask R-CNN against torchvision 0.14, stage by stage', () => {
     const rows = (boxes: Float32Array, n: number) => {
       const r = new Float32Array(n * 5);
       for (let i = 0; i < n; i++) r.set(boxes.subarray(i * 4, i * 4 + 4), i * 5 + 1);
-      return tf.tensor2d(r, [n, 5]);
+      return r;
     };
     const c = model.config.numClasses;
     const roiSize = model.config.roiHead.bbox.roiSize;

@@ -21,34 +21,35 @@ beforeAll(async () => {
 });
 
 describe('cross-entropy classification loss', () => {
-  it('is registered and equals -log softmax at the label, averaged over avgFactor', () => {
+  it('is registered and equals -log softmax at the label, averaged over avgFactor', async () => {
     const loss = classificationLosses.create({ type: 'cross-entropy' }, { numClasses: 2 });
     expect(loss.numLogits).toBe(3);
     const logits = tf.tensor2d([
       [1, 2, 0.5],
       [0, -1, 3],
     ]);
-    const labels = tf.tensor1d([1, 2], 'int32');
-    const value = loss.forward(logits, labels, { avgFactor: 4 }).loss_cls.dataSync()[0];
+    const labels = Int32Array.from([1, 2]);
+    const value = (await (await loss.forward(logits, labels, { avgFactor: 4 })).loss_cls.data())[0];
     const lse = (r: number[]) => Math.log(r.reduce((a, x) => a + Math.exp(x), 0));
     const expected = (lse([1, 2, 0.5]) - 2 + lse([0, -1, 3]) - 3) / 4;
     expect(value).toBeCloseTo(expected, 5);
-    const scores = loss.scores(logits).arraySync();
+    const scores = await (await loss.scores(logits)).array();
     expect(scores[0].reduce((a, b) => a + b, 0)).toBeCloseTo(1, 5);
     expect(() =>
       classificationLosses.create({ type: 'cross-entropy', gamma: 1 }, { numClasses: 2 }),
     ).toThrow(/gamma/);
   });
 
-  it('honours per-RoI weights', () => {
+  it('honours per-RoI weights', async () => {
     const loss = new SoftmaxCrossEntropyLoss(1);
     const logits = tf.tensor2d([
       [0, 0],
       [5, 0],
     ]);
-    const w = loss
-      .forward(logits, tf.tensor1d([0, 1], 'int32'), { weights: tf.tensor1d([1, 0]) })
-      .loss_cls.dataSync()[0];
+    const { loss_cls } = await loss.forward(logits, Int32Array.from([0, 1]), {
+      weights: tf.tensor1d([1, 0]),
+    });
+    const w = (await loss_cls.data())[0];
     expect(w).toBeCloseTo(Math.log(2) / 2, 5);
   });
 });
@@ -70,25 +71,27 @@ describe('parameter layouts', () => {
     [{ kind: 'deconv2x2' }, [3, 8]],
     [{ kind: 'vector' }, [6]],
   ];
-  it.each(cases)('%o round-trips TF → PyTorch → TF', (layout, shape) => {
+  it.each(cases)('%o round-trips TF → PyTorch → TF', async (layout, shape) => {
     const size = shape.reduce((a, b) => a * b, 1);
     const t = tf.tensor(
       Float32Array.from({ length: size }, (_, i) => i),
       shape,
     );
-    const torch = toTorchLayout(t, layout);
+    const torch = await toTorchLayout(t, layout);
     const back = fromTorchLayout(torch.values, layout, shape);
     expect(Array.from(back.dataSync())).toEqual(Array.from(t.dataSync()));
   });
 
-  it('conv weights land in OIHW and NCHW-flattened FC inputs are permuted', () => {
+  it('conv weights land in OIHW and NCHW-flattened FC inputs are permuted', async () => {
     // TF HWIO [1,1,2,3]: w[0,0,i,o] = 10*i + o; torch OIHW [3,2,1,1]: w[o,i] = 10*i + o
     const conv = tf.tensor4d([0, 1, 2, 10, 11, 12], [1, 1, 2, 3]);
-    expect(Array.from(toTorchLayout(conv, { kind: 'conv' }).values)).toEqual([0, 10, 1, 11, 2, 12]);
+    expect(Array.from((await toTorchLayout(conv, { kind: 'conv' })).values)).toEqual([
+      0, 10, 1, 11, 2, 12,
+    ]);
     // fc input from a [h=1, w=2, c=2] map: NHWC order (x0c0, x0c1, x1c0, x1c1); torch (c0x0, c0x1, c1x0, c1x1)
     const fc = tf.tensor2d([1, 2, 3, 4], [4, 1]);
     const layout: ParamLayout = { kind: 'linear-from-nchw', channels: 2, height: 1, width: 2 };
-    expect(Array.from(toTorchLayout(fc, layout).values)).toEqual([1, 3, 2, 4]);
+    expect(Array.from((await toTorchLayout(fc, layout)).values)).toEqual([1, 3, 2, 4]);
   });
 });
 

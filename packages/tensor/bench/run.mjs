@@ -219,7 +219,7 @@ function roiAlignBench(backend, reps) {
   const feats = strides.map((s) => rand([n, H / s, W / s, C]));
   const k = 512;
   const rows = randomRois(k, n, H, W, 4.5); // sqrt(area) 16..~360 px: levels 0-2
-  const rois = tf.tensor2d(rows, [k, 5]);
+  const rois = rows;
   const opts = { outputSize: [7, 7], strides, samplingRatio: 0, aligned: true };
   // effective FLOPs: 2 per stored (pixel, weight) entry per channel, forward; same backward
   const levels = mapRoiLevels(rows, strides.length);
@@ -242,7 +242,7 @@ function roiAlignBench(backend, reps) {
   const g = tf.grads((...fs) => tf.sum(multiLevelRoiAlign(fs, rois, opts)));
   const both = time(() => g(feats), reps);
   report(backend, `roiAlign fwd+bwd 512 RoIs, 4 levels`, both, 4 * nnz * C);
-  tf.dispose([...feats, rois]);
+  tf.dispose(feats);
 }
 
 /**

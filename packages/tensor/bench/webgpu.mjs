@@ -59,7 +59,7 @@ async function roiAlignBench() {
   const opts = { outputSize: [7, 7], strides, samplingRatio: 0, aligned: true };
   const dy = rand([k, 7, 7, C], 9);
   const grads = tf.grads((...fs) =>
-    tf.sum(tf.mul(multiLevelRoiAlign(fs, tf.tensor2d(rows, [k, 5]), opts), dy)),
+    tf.sum(tf.mul(multiLevelRoiAlign(fs, Float32Array.from(rows), opts), dy)),
   );
   await kernelVsOps(
     `multiLevelRoiAlign ${k} RoIs 7x7, ${n}x${H}x${W}x${C} P2-P5, fwd+bwd`,

@@ -30,6 +30,8 @@ export {
   encodeTensor,
   encodeTensorMap,
 } from './optim/tensor-codec.js';
+export { valueAndGradAsync, variableGradsAsync } from './optim/variable-grads-async.js';
+export { withoutSyncReads } from './sync-read-guard.js';
 export {
   registerWasmTrainingKernels,
   setIm2colBudget,

@@ -21,7 +21,7 @@ describe.each(['cpu', 'wasm'])('roiAlign on %s', (backend) => {
       tf.tidy(() => {
         const boxes = fx[c.boxes_key] as number[][];
         const features = tf.tensor4d(input.data, input.shape);
-        const rois = tf.tensor2d(flat(boxes), [boxes.length, 5]);
+        const rois = Float32Array.from(flat(boxes));
         const opts = {
           outputSize: c.output_size,
           spatialScale: c.spatial_scale,
@@ -59,7 +59,7 @@ describe.each(['cpu', 'wasm'])('roiAlign on %s', (backend) => {
         const x = 5 + i * 3;
         rows.push(i % 2, x, x + 1, x + s * 0.8, x + 1 + s / 0.8);
       });
-      const rois = tf.tensor2d(rows, [sizes.length, 5]);
+      const rois = Float32Array.from(rows);
       const opts = {
         outputSize: [7, 7] as [number, number],
         strides,
@@ -70,7 +70,7 @@ describe.each(['cpu', 'wasm'])('roiAlign on %s', (backend) => {
       const levels = mapRoiLevels(Float32Array.from(rows), strides.length);
       expect(new Set(levels).size).toBe(strides.length);
       for (let k = 0; k < sizes.length; k++) {
-        const one = roiAlign(feats[levels[k]], tf.tensor2d(rows.slice(k * 5, k * 5 + 5), [1, 5]), {
+        const one = roiAlign(feats[levels[k]], Float32Array.from(rows.slice(k * 5, k * 5 + 5)), {
           outputSize: [7, 7],
           spatialScale: 1 / strides[levels[k]],
           samplingRatio: 0,
@@ -99,10 +99,8 @@ describe.each(['cpu', 'wasm'])('multiLevelRoiAlign edge cases on %s', (backend) 
         samplingRatio: 0,
         aligned: true,
       };
-      expect(multiLevelRoiAlign(feats, tf.zeros([0, 5]) as tf.Tensor2D, opts).shape).toEqual([
-        0, 2, 2, 2,
-      ]);
-      const rois = tf.tensor2d([0, 1, 1, 5, 5], [1, 5]); // small: level 0 only
+      expect(multiLevelRoiAlign(feats, new Float32Array(0), opts).shape).toEqual([0, 2, 2, 2]);
+      const rois = Float32Array.from([0, 1, 1, 5, 5]); // small: level 0 only
       const [g0, g1] = tf.grads((...fs: tf.Tensor[]) =>
         tf.sum(multiLevelRoiAlign(fs as tf.Tensor4D[], rois, opts)),
       )(feats);
@@ -126,10 +124,9 @@ describe('roiAlign gradient vs finite differences (cpu)', () => {
     await tf.setBackend('cpu');
     tf.tidy(() => {
       const features = seeded([2, 5, 6, 2], 61) as tf.Tensor4D;
-      const rois = tf.tensor2d(
-        [0, 0.3, 0.7, 4.6, 3.9, 1, -1.2, 1.5, 3.3, 6.2, 1, 2.5, 2.5, 2.5, 2.5],
-        [3, 5],
-      );
+      const rois = Float32Array.from([
+        0, 0.3, 0.7, 4.6, 3.9, 1, -1.2, 1.5, 3.3, 6.2, 1, 2.5, 2.5, 2.5, 2.5,
+      ]);
       for (const aligned of [true, false]) {
         for (const samplingRatio of [0, 2]) {
           const opts = {

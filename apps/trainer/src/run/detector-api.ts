@@ -23,11 +23,14 @@ export interface DetectorParam {
 export interface DetectorModel {
   readonly params: { all(): DetectorParam[] };
   readonly transfers: readonly Pick<TaskTransfer, 'branch' | 'diagnostics'>[];
-  /** Every loss term of a training batch (inside a gradient scope; the caller owns them). */
-  loss(batch: DetectorBatch, ctx: TrainContext): { terms: LossTerms };
+  /**
+   * Every loss term of a training batch (inside an asynchronous gradient scope, since the
+   * forward awaits tensor reads; the caller owns them).
+   */
+  loss(batch: DetectorBatch, ctx: TrainContext): Promise<{ terms: LossTerms }>;
   predict(inputs: DetectorInputs, opts?: { withMasks?: boolean }): Promise<Detections[]>;
   /** Sampler RNG and plug-in state (checkpointed beside the weights). */
-  getState(): PluginState;
+  getState(): PluginState | Promise<PluginState>;
   setState(state: PluginState): void;
   dispose(): void;
 }

@@ -131,7 +131,7 @@ function trainBatches(
   return {
     next: async () => {
       const b = await loader.next();
-      const batch = detectorBatchFromCollated(b);
+      const batch = await detectorBatchFromCollated(b);
       for (const t of [...b.gtBoxes, ...b.gtLabels]) t.dispose();
       return batch;
     },

@@ -16,7 +16,7 @@ export function jsonWeightsIO(variables: Record<string, tf.Variable>): WeightsIO
     fileName: 'model.json',
     async save(path: string) {
       const out: Record<string, EncodedTensor> = {};
-      for (const [k, v] of Object.entries(variables)) out[k] = encodeTensor(v);
+      for (const [k, v] of Object.entries(variables)) out[k] = await encodeTensor(v);
       await writeJsonAtomic(path, out);
     },
     async load(path: string) {

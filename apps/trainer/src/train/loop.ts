@@ -3,11 +3,11 @@
 // then the hooks. Everything else (logging, checkpoints, evaluation, Ctrl-C) is a hook.
 
 import type { JsonValue } from '@crat/core';
-import { clipByGlobalNorm, type Sgd, type StepFn } from '@crat/tensor';
+import { clipByGlobalNorm, globalNorm, type Sgd, type StepFn } from '@crat/tensor';
 import * as tf from '@tensorflow/tfjs-core';
 import type { LrSchedule } from './lr-schedule.js';
 import type { MetricsRecord } from './metrics-log.js';
-import { checkGradientsFinite, checkLossesFinite, gradientNorm } from './non-finite.js';
+import { checkGradientsFinite, checkLossesFinite } from './non-finite.js';
 
 /** What a step function is told about the micro-batch it computes. */
 export interface StepContext {
@@ -28,7 +28,12 @@ export interface IterRecord extends MetricsRecord {
   loss: number;
 }
 
-/** Batches in training order, with the sampler state at the first batch not yet handed out. */
+/**
+ * Batches in training order, with the sampler state at the first batch not yet handed out.
+ * A batch's tensors are made in `next()` (or before it resolves), never in prefetching work
+ * that runs on while the step awaits: the step's gradient scope (`variableGradsAsync`) would
+ * take them in and free them.
+ */
 export interface BatchSource<Batch> {
   next(): Promise<Batch>;
   samplerState(): JsonValue;
@@ -108,12 +113,12 @@ export async function trainLoop<Batch>(o: TrainLoopOptions<Batch>): Promise<numb
         checkLossesFinite(iter + 1, means);
         if (accum > 1) grads = scaleOwned(grads, 1 / accum);
         if (o.gradClip) {
-          const clipped = clipByGlobalNorm(grads, o.gradClip.maxNorm);
+          const clipped = await clipByGlobalNorm(grads, o.gradClip.maxNorm);
           disposeAll(grads);
           grads = clipped.grads;
           gradNorm = clipped.norm;
         }
-        await checkGradientsFinite(iter + 1, grads, gradNorm ?? (await gradientNorm(grads)));
+        await checkGradientsFinite(iter + 1, grads, gradNorm ?? (await globalNorm(grads)));
         o.optimizer.step(grads, lr);
       } finally {
         disposeAll(grads);

@@ -31,19 +31,6 @@ export function checkLossesFinite(iter: number, losses: Record<string, number>):
 }
 
 /**
- * The gradients' global L2 norm (read asynchronously, as every backend allows); NaN or
- * infinite when any gradient is.
- */
-export async function gradientNorm(grads: Record<string, tf.Tensor>): Promise<number> {
-  const list = Object.values(grads);
-  if (list.length === 0) return 0;
-  const sq = tf.tidy(() => tf.addN(list.map((g) => tf.sum(tf.square(g)))));
-  const value = (await sq.data())[0]!;
-  sq.dispose();
-  return Math.sqrt(value);
-}
-
-/**
  * Throws when `norm` is not finite, naming the parameters whose gradients hold a NaN or an
  * infinity (looked up only then: the check itself costs one reduction per step).
  */

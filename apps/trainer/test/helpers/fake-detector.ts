@@ -65,7 +65,7 @@ export function fakeDetectorBackend(
             }),
           },
         ],
-        loss(batch: DetectorBatch, ctx: { iteration: number }) {
+        async loss(batch: DetectorBatch, ctx: { iteration: number }) {
           backend.onStep?.(ctx.iteration);
           rngState = (rngState * 1103515245 + 12345) % 2147483648; // state the checkpoint must carry
           const counts = batch.gtLabels.map((l) => {

@@ -5,6 +5,7 @@ import {
   type ClassificationLoss,
   type ClassificationLossContext,
   type ClassificationLossInit,
+  checkClassificationLabels,
   classificationLosses,
   type LossTerms,
   type PluginState,
@@ -30,16 +31,26 @@ export class SoftmaxCrossEntropyLoss implements ClassificationLoss {
     this.numLogits = numClasses + 1;
   }
 
-  forward(
+  async forward(
     logits: tf.Tensor2D,
-    labels: tf.Tensor1D,
+    labels: Int32Array,
     ctx: ClassificationLossContext = {},
-  ): LossTerms {
+  ): Promise<LossTerms> {
+    const labelValues = checkClassificationLabels(
+      'cross-entropy',
+      logits,
+      labels,
+      this.numLogits,
+      this.numClasses,
+    );
     const n = logits.shape[0];
     const avgFactor = ctx.avgFactor ?? n;
     const loss = tf.tidy(() => {
       // int32 one-hot then cast: the wasm OneHot kernel writes int bits into float32 outputs.
-      const oneHot = tf.cast(tf.oneHot(tf.cast(labels, 'int32'), this.numLogits), 'float32');
+      const oneHot = tf.cast(
+        tf.oneHot(tf.tensor1d(labelValues, 'int32'), this.numLogits),
+        'float32',
+      );
       const perRoi = tf.sub(tf.logSumExp(logits, 1), tf.sum(tf.mul(logits, oneHot), 1));
       const weighted = ctx.weights ? tf.mul(perRoi, ctx.weights) : perRoi;
       return tf.mul(tf.div(tf.sum(weighted), Math.max(avgFactor, 1e-12)), this.options.lossWeight);

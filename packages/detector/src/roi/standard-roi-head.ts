@@ -42,11 +42,12 @@ const MASK_CHUNK = 64;
 /** What the sampled RoIs of a step give both branches. */
 interface SampledRois {
   samples: RoiSamples;
-  /** `K x 5` RoI rows. */
-  rois: tf.Tensor2D;
-  /** The positives' boxes `P x 4` (resized-image pixels) and labels. */
+  /** `K x 5` RoI rows (host: RoIAlign plans on the host). */
+  rois: Float32Array;
+  /** The positives' boxes `P x 4` (resized-image pixels) and labels (tensor and host copy). */
   posBoxes: Float32Array;
   posLabels: tf.Tensor1D;
+  posLabelValues: Int32Array;
   /** `[P, C]` one-hot of the positives' labels. */
   oneHotPos: tf.Tensor2D;
   roiInfo: PositiveRoiInfo;
@@ -81,8 +82,8 @@ export class StandardRoIHead {
     this.#coder = new DeltaXYWHBBoxCoder({ means: [0, 0, 0, 0], stds: cfg.bbox.targetStds });
   }
 
-  /** RoIAlign of `K x 5` RoI rows from the FPN levels the config names, `size x size`. */
-  roiFeatures(features: tf.Tensor4D[], rois: tf.Tensor2D, size: number): tf.Tensor4D {
+  /** RoIAlign of `K x 5` host RoI rows from the FPN levels the config names, `size x size`. */
+  roiFeatures(features: tf.Tensor4D[], rois: Float32Array, size: number): tf.Tensor4D {
     const r = this.cfg;
     return multiLevelRoiAlign(features.slice(0, r.featStrides.length), rois, {
       outputSize: [size, size],
@@ -96,15 +97,15 @@ export class StandardRoIHead {
   /**
    * Every loss term of the RoI head for one training batch: the classification plug-in's
    * terms, `loss_bbox`, `loss_mask`, then the transfer plug-ins' terms. Call it inside a
-   * gradient scope; the caller owns the returned tensors.
+   * gradient scope (`variableGradsAsync`); the caller owns the returned tensors.
    */
-  loss(
+  async loss(
     features: tf.Tensor4D[],
     proposals: Proposals[],
     batch: DetectorBatch,
     rng: Rng,
     iteration: number,
-  ): RoiHeadLoss {
+  ): Promise<RoiHeadLoss> {
     const sampled = this.#sample(proposals, batch, rng);
     const terms: LossTerms = {};
     const addTerms = (more: LossTerms, who: string) => {
@@ -114,7 +115,7 @@ export class StandardRoIHead {
         terms[k] = v;
       }
     };
-    const bbox = this.bboxLoss(features, sampled);
+    const bbox = await this.bboxLoss(features, sampled);
     addTerms(bbox.terms, 'the bbox branch');
     const mask = this.maskLoss(features, sampled, batch);
     addTerms(mask.terms, 'the mask branch');
@@ -122,7 +123,7 @@ export class StandardRoIHead {
     for (const branch of ['bbox', 'mask'] as const) {
       for (const tr of this.transfers.filter((x) => x.branch === branch)) {
         addTerms(
-          tr.losses(branch === 'bbox' ? bbox.transferInputs : mask.transferInputs, ctx),
+          await tr.losses(branch === 'bbox' ? bbox.transferInputs : mask.transferInputs, ctx),
           `task transfer '${tr.type}' (${branch})`,
         );
       }
@@ -144,7 +145,8 @@ export class StandardRoIHead {
     );
     const p = s.numPos;
     const posBoxes = roiBoxes(s.rois, 0, p);
-    const posLabels = tf.tensor1d(s.labels.subarray(0, p), 'int32');
+    const posLabelValues = s.labels.slice(0, p);
+    const posLabels = tf.tensor1d(posLabelValues, 'int32');
     const roiInfo: PositiveRoiInfo = {
       imageIds: Array.from(s.posImage, (i) => batch.metas[i].imageId),
       boxes: Array.from(s.posImage, (img, j) => {
@@ -158,19 +160,20 @@ export class StandardRoIHead {
     };
     return {
       samples: s,
-      rois: tf.tensor2d(s.rois, [s.labels.length, 5]),
+      rois: s.rois,
       posBoxes,
       posLabels,
+      posLabelValues,
       oneHotPos: tf.cast(tf.oneHot(posLabels, c), 'float32') as tf.Tensor2D,
       roiInfo,
     };
   }
 
   /** The classification plug-in's terms and `loss_bbox` (L1 on the positives' own-class deltas). */
-  bboxLoss(
+  async bboxLoss(
     features: tf.Tensor4D[],
     sampled: SampledRois,
-  ): { terms: LossTerms; transferInputs: TaskTransferInputs } {
+  ): Promise<{ terms: LossTerms; transferInputs: TaskTransferInputs }> {
     const c = this.numClasses;
     const { samples: s, posBoxes, posLabels, oneHotPos } = sampled;
     const k = s.labels.length;
@@ -178,17 +181,15 @@ export class StandardRoIHead {
     const out = this.bboxHead.apply(
       this.roiFeatures(features, sampled.rois, this.cfg.bbox.roiSize),
     );
-    const terms: LossTerms = this.classificationLoss.forward(
-      out.clsLogits,
-      tf.tensor1d(s.labels, 'int32'),
-      { avgFactor: k },
-    );
+    const terms: LossTerms = await this.classificationLoss.forward(out.clsLogits, s.labels, {
+      avgFactor: k,
+    });
     if ('loss_bbox' in terms) {
       throw new Error(
         `classification loss '${this.classificationLoss.type}' produces 'loss_bbox', which the bbox branch owns`,
       );
     }
-    const targets = tf.tensor2d(encodeDeltas(this.#coder, posBoxes, s.posGtBoxes), [p, 4]);
+    const targets = tf.tensor2d(await encodeDeltas(this.#coder, posBoxes, s.posGtBoxes), [p, 4]);
     const posDeltas = tf.slice(out.deltas, [0, 0], [p, 4 * c]) as tf.Tensor2D;
     // Reductions over empty tensors crash the wasm backend (Transpose divides by zero), so the
     // P = 0 case takes a zero that still depends on the deltas.
@@ -210,6 +211,7 @@ export class StandardRoIHead {
         numClasses: c,
         features: tf.slice(out.features, [0, 0], [p, out.features.shape[1]]),
         labels: posLabels,
+        labelValues: sampled.posLabelValues,
         predictions: posDeltas,
         targets,
         targetWeights: tf.ones([p, 4]) as tf.Tensor2D,
@@ -235,6 +237,7 @@ export class StandardRoIHead {
       branch: 'mask' as const,
       numClasses: c,
       labels: posLabels,
+      labelValues: sampled.posLabelValues,
       kernel: this.maskHead.convLogits.weight,
       bias: this.maskHead.convLogits.bias,
       roiInfo,
@@ -253,11 +256,7 @@ export class StandardRoIHead {
       };
     }
     const out = this.maskHead.apply(
-      this.roiFeatures(
-        features,
-        tf.slice(sampled.rois, [0, 0], [p, 5]) as tf.Tensor2D,
-        this.cfg.mask.roiSize,
-      ),
+      this.roiFeatures(features, sampled.rois.subarray(0, p * 5), this.cfg.mask.roiSize),
     );
     const targets = tf.tensor3d(roiMaskTargets(batch, s.posImage, s.posGtIndex, posBoxes, m), [
       p,
@@ -305,12 +304,12 @@ export class StandardRoIHead {
     let scores: Float32Array = new Float32Array(0);
     let deltas: Float32Array = new Float32Array(0);
     if (total > 0) {
-      const [sc, de] = tf.tidy(() => {
-        const out = this.bboxHead.apply(
-          this.roiFeatures(features, tf.tensor2d(roiRows, [total, 5]), this.cfg.bbox.roiSize),
-        );
-        return [this.classificationLoss.scores(out.clsLogits), out.deltas];
+      const [logits, de] = tf.tidy(() => {
+        const out = this.bboxHead.apply(this.roiFeatures(features, roiRows, this.cfg.bbox.roiSize));
+        return [out.clsLogits, out.deltas];
       });
+      const sc = await this.classificationLoss.scores(logits);
+      logits.dispose();
       if (sc.shape[1] !== c + 1) {
         tf.dispose([sc, de]);
         throw new Error(
@@ -321,7 +320,7 @@ export class StandardRoIHead {
       deltas = (await de.data()) as Float32Array;
       tf.dispose([sc, de]);
     }
-    return boxDetections(
+    return await boxDetections(
       this.#coder,
       proposals.map((p) => p.boxes),
       deltas,
@@ -374,7 +373,7 @@ export class StandardRoIHead {
         const out = this.maskHead.apply(
           this.roiFeatures(
             features,
-            tf.tensor2d(rows.subarray(start * 5, (start + n) * 5), [n, 5]),
+            rows.subarray(start * 5, (start + n) * 5),
             this.cfg.mask.roiSize,
           ),
         );

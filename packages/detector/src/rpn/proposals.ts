@@ -29,14 +29,14 @@ function topK(values: Float32Array, start: number, n: number, k: number): Int32A
  * `logits` holds this image's objectness logits for all anchors (concatenated levels),
  * `deltas` the matching `4 x total` deltas.
  */
-export function rpnProposals(
+export async function rpnProposals(
   anchors: AnchorSet,
   logits: Float32Array,
   deltas: Float32Array,
   imageShape: [number, number],
   cfg: ProposalConfig,
   coder: DeltaXYWHBBoxCoder,
-): Proposals {
+): Promise<Proposals> {
   const chosen: number[] = [];
   const levels: number[] = [];
   const scores: number[] = [];
@@ -57,7 +57,7 @@ export function rpnProposals(
     priorArr.set(anchors.perLevel[levels[i]].subarray(local * 4, local * 4 + 4), i * 4);
     deltaArr.set(deltas.subarray(a * 4, a * 4 + 4), i * 4);
   });
-  const boxes = decodeDeltas(coder, priorArr, deltaArr, imageShape);
+  const boxes = await decodeDeltas(coder, priorArr, deltaArr, imageShape);
   const keepIdx: number[] = [];
   for (let i = 0; i < chosen.length; i++) {
     const w = boxes[i * 4 + 2] - boxes[i * 4];

@@ -107,13 +107,18 @@ export class RpnHead {
   }
 
   /** `loss_rpn_cls` (sigmoid BCE over sampled anchors) and `loss_rpn_bbox` (L1 on positives). */
-  loss(out: RpnFlatOutputs, anchors: AnchorSet, batch: DetectorBatch, rng: Rng): LossTerms {
+  async loss(
+    out: RpnFlatOutputs,
+    anchors: AnchorSet,
+    batch: DetectorBatch,
+    rng: Rng,
+  ): Promise<LossTerms> {
     const cfg = this.cfg;
     const [n, bh, bw] = batch.images.shape;
     const flags = batch.metas.map((m) =>
       validAnchorFlags(anchors, cfg.anchorStrides, this.numAnchors, m.padShape ?? [bh, bw]),
     );
-    const rt = rpnTargets(
+    const rt = await rpnTargets(
       concatAnchors(anchors),
       flags,
       batch.gtBoxes,
@@ -146,25 +151,29 @@ export class RpnHead {
   }
 
   /** Per image, the proposals of the host copies of `forward`'s outputs (train or test settings). */
-  predict(
+  async predict(
     anchors: AnchorSet,
     logits: Float32Array,
     deltas: Float32Array,
     metas: DetectorImageMeta[],
     mode: 'train' | 'test',
-  ): Proposals[] {
+  ): Promise<Proposals[]> {
     const t = anchors.total;
     const cfg = mode === 'train' ? this.cfg.train : this.cfg.test;
-    return metas.map((m, i) =>
-      rpnProposals(
-        anchors,
-        logits.subarray(i * t, (i + 1) * t),
-        deltas.subarray(i * t * 4, (i + 1) * t * 4),
-        m.imageShape,
-        cfg,
-        this.#coder,
-      ),
-    );
+    const out: Proposals[] = [];
+    for (const [i, m] of metas.entries()) {
+      out.push(
+        await rpnProposals(
+          anchors,
+          logits.subarray(i * t, (i + 1) * t),
+          deltas.subarray(i * t * 4, (i + 1) * t * 4),
+          m.imageShape,
+          cfg,
+          this.#coder,
+        ),
+      );
+    }
+    return out;
   }
 }
 

@@ -27,7 +27,7 @@ export interface RpnTargets {
  * mmdetection `AnchorHead.get_targets` with sampling: per image, the valid anchors are
  * assigned (MaxIoU) and sampled (random), positives get their GT's encoded deltas.
  */
-export function rpnTargets(
+export async function rpnTargets(
   anchors: Float32Array,
   validFlags: Uint8Array[],
   gtBoxes: Float32Array[],
@@ -35,7 +35,7 @@ export function rpnTargets(
   sampler: SamplerConfig,
   coder: DeltaXYWHBBoxCoder,
   rng: Rng,
-): RpnTargets {
+): Promise<RpnTargets> {
   const total = anchors.length / 4;
   const n = gtBoxes.length;
   const labels = new Float32Array(n * total);
@@ -56,7 +56,7 @@ export function rpnTargets(
     const sample = randomSample(assign, sampler.num, sampler.posFraction, rng);
     const base = i * total;
     const posAnchorIdx = Array.from(sample.posInds, (k) => valid[k]);
-    const deltas = encodeDeltas(
+    const deltas = await encodeDeltas(
       coder,
       takeBoxes(anchors, posAnchorIdx),
       takeBoxes(gtBoxes[i], sample.posGtInds),

@@ -9,13 +9,13 @@ import { fromTorchLayout, torchShape, toTorchLayout } from '../params.js';
 import { decodeSafetensors, encodeSafetensors, entryToFloat32 } from './safetensors.js';
 
 /** Every parameter and BN statistic in PyTorch layout under its mmdetection name, as safetensors bytes. */
-export function serializeWeights(
+export async function serializeWeights(
   model: MaskRCNN,
   metadata: Record<string, string> = {},
-): Uint8Array {
+): Promise<Uint8Array> {
   const tensors = new Map<string, { shape: number[]; values: Float32Array }>();
   for (const p of model.params.all()) {
-    const { values, shape } = toTorchLayout(p.variable, p.layout);
+    const { values, shape } = await toTorchLayout(p.variable, p.layout);
     tensors.set(p.name, { shape, values });
   }
   return encodeSafetensors(tensors, { format: 'pt', ...metadata });
@@ -122,7 +122,7 @@ export async function saveWeights(
   path: string,
   metadata?: Record<string, string>,
 ): Promise<void> {
-  await writeFileAtomic(path, serializeWeights(model, metadata));
+  await writeFileAtomic(path, await serializeWeights(model, metadata));
 }
 
 export async function loadWeights(

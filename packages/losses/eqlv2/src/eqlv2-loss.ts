@@ -8,8 +8,8 @@ import type {
   LossTerms,
   PluginState,
 } from '@crat/core';
-import { readClassificationLabels } from '@crat/core';
-import * as tf from '@tensorflow/tfjs-core';
+import { checkClassificationLabels } from '@crat/core';
+import type * as tf from '@tensorflow/tfjs-core';
 import { eqlv2Scores } from './activation.js';
 import { eqlv2ColumnWeights } from './column-weights.js';
 import { EQLV2_DEFAULTS, type EQLv2Options, validateEQLv2Options } from './options.js';
@@ -61,8 +61,12 @@ export class EQLv2Loss implements ClassificationLoss {
    * reference, per-RoI weights and avgFactor are ignored. Updates the accumulators from
    * this step's detached probabilities with the weights this step used.
    */
-  forward(logits: tf.Tensor2D, labels: tf.Tensor1D, _ctx?: ClassificationLossContext): LossTerms {
-    const labelValues = readClassificationLabels(
+  async forward(
+    logits: tf.Tensor2D,
+    labels: Int32Array,
+    _ctx?: ClassificationLossContext,
+  ): Promise<LossTerms> {
+    const labelValues = checkClassificationLabels(
       'eqlv2',
       logits,
       labels,
@@ -70,18 +74,14 @@ export class EQLv2Loss implements ClassificationLoss {
       this.numClasses,
     );
     const weights = eqlv2ColumnWeights(this.#posNeg, this.options);
-    let stats: { probColumnSum: Float32Array; probAtLabel: Float32Array } | undefined;
-    const loss = tf.tidy(() => {
-      const result = weightedSigmoidCrossEntropy(
-        logits,
-        labelValues,
-        weights,
-        this.options.lossWeight,
-      );
-      stats = result;
-      return result.loss;
-    });
-    this.#accumulate(labelValues, weights, stats!.probColumnSum, stats!.probAtLabel);
+    const stats = await weightedSigmoidCrossEntropy(
+      logits,
+      labelValues,
+      weights,
+      this.options.lossWeight,
+    );
+    const loss = stats.loss;
+    this.#accumulate(labelValues, weights, stats.probColumnSum, stats.probAtLabel);
     return { loss_cls: loss };
   }
 

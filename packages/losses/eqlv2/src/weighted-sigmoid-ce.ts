@@ -27,13 +27,14 @@ function allFinite(values: Float32Array): boolean {
  * the single-threaded wasm backend each pass over a 1024×1204 matrix costs milliseconds.
  * For the same reason the loss's column weighting is applied to column sums, never to the
  * full matrix, and the label entries are patched with a scatter instead of a one-hot product.
+ * Reads back the statistics asynchronously (run it inside an asynchronous gradient scope).
  */
-export function weightedSigmoidCrossEntropy(
+export async function weightedSigmoidCrossEntropy(
   logits: tf.Tensor2D,
   labels: Int32Array,
   weights: ColumnWeights,
   scale: number,
-): WeightedSigmoidResult {
+): Promise<WeightedSigmoidResult> {
   const [n, k] = logits.shape;
   if (n === 0) {
     return {
@@ -55,25 +56,31 @@ export function weightedSigmoidCrossEntropy(
   const negScaled = new Float32Array(k);
   for (let j = 0; j < k; j++) negScaled[j] = (weights.neg[j] * scale) / n;
 
-  let probColumnSum: Float32Array = new Float32Array(k);
-  let probAtLabel: Float32Array = new Float32Array(n);
+  // The forward's tensors come first, outside the custom op, so that the reads they need
+  // (the finiteness check, the statistics) can be awaited; the op then only assembles the
+  // value from them. Their own tape records lead nowhere near the loss, so backprop skips them.
+  const index = tf.tensor2d(labelIndex, [n, 2], 'int32');
+  const onesColumn = tf.ones([n, 1]) as tf.Tensor2D;
+  // Column sums as Aᵀ·1: wasm's Sum over axis 0 transposes first, and 1ᵀ·A would make
+  // XNNPACK pack the big matrix as weights; this form does neither.
+  const columnSum = (x: tf.Tensor2D) => tf.reshape(tf.matMul(x, onesColumn, true, false), [k]);
+  const prob = tf.sigmoid(logits);
+  // log sigmoid(-z) = -softplus(z): three fast kernels, where wasm's Softplus is slow.
+  // sigmoid(-z) underflows for logits above ~88; then the exact kernel takes over.
+  let logSigmoidNeg = tf.tidy(() => tf.log(tf.sigmoid(tf.neg(logits))));
+  let softplusColumnSum = tf.tidy(() => tf.neg(columnSum(logSigmoidNeg)));
+  if (!allFinite((await softplusColumnSum.data()) as Float32Array)) {
+    tf.dispose([logSigmoidNeg, softplusColumnSum]);
+    logSigmoidNeg = tf.tidy(() => tf.neg(tf.softplus(logits)));
+    softplusColumnSum = tf.tidy(() => tf.neg(columnSum(logSigmoidNeg)));
+  }
+  const probLabel = tf.gatherND(prob, index);
+  const probSums = tf.tidy(() => columnSum(prob));
+  const probColumnSum = (await probSums.data()) as Float32Array;
+  const probAtLabel = (await probLabel.data()) as Float32Array;
   const op = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
     const logits2d = args[0] as tf.Tensor2D;
     const save = args[1] as tf.GradSaveFunc;
-    const index = tf.tensor2d(labelIndex, [n, 2], 'int32');
-    const onesColumn = tf.ones([n, 1]) as tf.Tensor2D;
-    // Column sums as Aᵀ·1: wasm's Sum over axis 0 transposes first, and 1ᵀ·A would make
-    // XNNPACK pack the big matrix as weights; this form does neither.
-    const columnSum = (x: tf.Tensor2D) => tf.reshape(tf.matMul(x, onesColumn, true, false), [k]);
-    const prob = tf.sigmoid(logits2d);
-    // log sigmoid(-z) = -softplus(z): three fast kernels, where wasm's Softplus is slow.
-    // sigmoid(-z) underflows for logits above ~88; then the exact kernel takes over.
-    let logSigmoidNeg = tf.log(tf.sigmoid(tf.neg(logits2d)));
-    let softplusColumnSum = tf.neg(columnSum(logSigmoidNeg));
-    if (!allFinite(softplusColumnSum.dataSync() as Float32Array)) {
-      logSigmoidNeg = tf.neg(tf.softplus(logits2d));
-      softplusColumnSum = tf.neg(columnSum(logSigmoidNeg));
-    }
     // Σ_ij w_ij (softplus(z_ij) - y_ij z_ij) = Σ_j neg_j Σ_i softplus(z_ij)
     //   + Σ_i [(pos_c - neg_c) softplus(z_ic) - pos_c z_ic],   c = label_i
     const labelTerms = tf.add(
@@ -84,9 +91,6 @@ export function weightedSigmoidCrossEntropy(
       tf.sum(tf.mul(tf.tensor1d(negScaled), softplusColumnSum)),
       tf.sum(labelTerms),
     ) as tf.Scalar;
-    const probLabel = tf.gatherND(prob, index);
-    probColumnSum = columnSum(prob).dataSync() as Float32Array;
-    probAtLabel = probLabel.dataSync() as Float32Array;
     save([prob, probLabel]);
     return {
       value,
@@ -100,5 +104,6 @@ export function weightedSigmoidCrossEntropy(
     };
   });
   const loss = op(logits) as tf.Scalar;
+  tf.dispose([index, onesColumn, prob, logSigmoidNeg, softplusColumnSum, probLabel, probSums]);
   return { loss, probColumnSum, probAtLabel };
 }

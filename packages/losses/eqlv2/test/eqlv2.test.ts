@@ -1,4 +1,4 @@
-import { initBackend } from '@crat/tensor';
+import { initBackend, valueAndGradAsync, withoutSyncReads } from '@crat/tensor';
 import { expectClose, expectScalarClose } from '@crat/test-fixtures';
 import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -36,11 +36,12 @@ function expectState(got: EQLv2State, want: EQLv2FixtureState, what: string): vo
 }
 
 /** Loss and d loss / d logits through the plug-in's forward, as the detector would call it. */
-function lossAndGrad(loss: EQLv2Loss, logits: tf.Tensor2D, labels: tf.Tensor1D) {
-  const { value, grad } = tf.valueAndGrad(
-    (z: tf.Tensor) => loss.forward(z as tf.Tensor2D, labels).loss_cls,
-  )(logits);
-  const out = { value: value.dataSync()[0], grad: grad.arraySync() as number[][] };
+async function lossAndGrad(loss: EQLv2Loss, logits: tf.Tensor2D, labels: Int32Array) {
+  const { value, grad } = await valueAndGradAsync(
+    async (z: tf.Tensor) => (await loss.forward(z as tf.Tensor2D, labels)).loss_cls,
+    logits,
+  );
+  const out = { value: (await value.data())[0], grad: (await grad.array()) as number[][] };
   tf.dispose([value, grad]);
   return out;
 }
@@ -72,7 +73,7 @@ for (const backend of ['cpu', 'wasm'] as const) {
     });
 
     for (const c of cases) {
-      it(`matches the reference over ${c.steps.length} chained steps (seed ${c.seed})`, () => {
+      it(`matches the reference over ${c.steps.length} chained steps (seed ${c.seed})`, async () => {
         const loss = lossFor(c);
         expect(loss.numLogits).toBe(c.config.num_logits);
         expectState(loss.getState(), c.initial_state, 'initial state');
@@ -84,9 +85,9 @@ for (const backend of ['cpu', 'wasm'] as const) {
           expectClose(weights.neg, step.intermediate.neg_weight, `${what} neg_weight`);
 
           const logits = tf.tensor2d(step.inputs.logits);
-          const labels = tf.tensor1d(step.inputs.labels, 'int32');
+          const labels = Int32Array.from(step.inputs.labels);
           const before = tf.memory().numTensors;
-          const { value, grad } = lossAndGrad(loss, logits, labels);
+          const { value, grad } = await lossAndGrad(loss, logits, labels);
           expect(tf.memory().numTensors, `${what}: tensors leaked`).toBe(before);
           expectScalarClose(value, step.expected.loss, `${what} loss`);
           expectClose(grad, step.expected.grad_logits, `${what} grad_logits`);
@@ -94,12 +95,12 @@ for (const backend of ['cpu', 'wasm'] as const) {
 
           const scores = loss.scores(logits);
           expectClose(scores.arraySync(), step.expected.activation, `${what} activation`);
-          tf.dispose([logits, labels, scores]);
+          tf.dispose([logits, scores]);
         }
       });
     }
 
-    it('gives the closed-form gradient that autodiff of the plain formula gives', () => {
+    it('gives the closed-form gradient that autodiff of the plain formula gives', async () => {
       const c = cases[0];
       const numClasses = c.config.num_classes;
       const n = 2 * c.steps[0].inputs.labels.length + 1;
@@ -112,10 +113,11 @@ for (const backend of ['cpu', 'wasm'] as const) {
       values[4] = -95;
       const logits = tf.tensor2d(values, [n, numClasses + 1]);
       const scale = 0.7;
-      const fast = tf.valueAndGrad(
-        (z: tf.Tensor) =>
-          weightedSigmoidCrossEntropy(z as tf.Tensor2D, labels, { pos, neg }, scale).loss,
-      )(logits);
+      const fast = await valueAndGradAsync(
+        async (z: tf.Tensor) =>
+          (await weightedSigmoidCrossEntropy(z as tf.Tensor2D, labels, { pos, neg }, scale)).loss,
+        logits,
+      );
       const plain = tf.valueAndGrad((z: tf.Tensor) =>
         autodiffLoss(z as tf.Tensor2D, labels, pos, neg, scale),
       )(logits);
@@ -124,23 +126,22 @@ for (const backend of ['cpu', 'wasm'] as const) {
       tf.dispose([logits, fast.value, fast.grad, plain.value, plain.grad]);
     });
 
-    it('resumes identically from a JSON round trip of its state', () => {
+    it('resumes identically from a JSON round trip of its state', async () => {
       const c = cases[cases.length - 1];
       const [first, ...rest] = c.steps;
       const original = lossFor(c);
-      const run = (loss: EQLv2Loss, step: typeof first) => {
+      const run = async (loss: EQLv2Loss, step: typeof first) => {
         const logits = tf.tensor2d(step.inputs.logits);
-        const labels = tf.tensor1d(step.inputs.labels, 'int32');
-        const out = lossAndGrad(loss, logits, labels);
-        tf.dispose([logits, labels]);
+        const out = await lossAndGrad(loss, logits, Int32Array.from(step.inputs.labels));
+        logits.dispose();
         return out;
       };
-      run(original, first);
+      await run(original, first);
       const resumed = lossFor(c);
       resumed.setState(JSON.parse(JSON.stringify(original.getState())));
       expect(resumed.getState()).toEqual(original.getState());
       for (const step of rest) {
-        expect(run(resumed, step)).toEqual(run(original, step));
+        expect(await run(resumed, step)).toEqual(await run(original, step));
         expect(resumed.getState()).toEqual(original.getState());
       }
     });
@@ -148,18 +149,18 @@ for (const backend of ['cpu', 'wasm'] as const) {
 }
 
 describe('EQLv2 input checks', () => {
-  it('leaves only its loss term behind when called outside a gradient scope', async () => {
+  it('leaves only its loss term behind when called outside a gradient scope, reading nothing synchronously', async () => {
     await initBackend('cpu');
     const loss = new EQLv2Loss({ numClasses: 3 });
     const logits = tf.tensor2d([
       [0.1, -0.2, 0.3, 0.4],
       [1, 2, -3, 0],
     ]);
-    const labels = tf.tensor1d([1, 3], 'int32');
+    const labels = Int32Array.from([1, 3]);
     const before = tf.memory().numTensors;
-    const terms = loss.forward(logits, labels);
+    const terms = await withoutSyncReads(() => loss.forward(logits, labels));
     expect(tf.memory().numTensors).toBe(before + 1);
-    tf.dispose([terms.loss_cls, logits, labels]);
+    tf.dispose([terms.loss_cls, logits]);
   });
 
   it('rejects a malformed state naming the field', () => {
@@ -172,12 +173,12 @@ describe('EQLv2 input checks', () => {
   it('rejects logits of the wrong width and out-of-range labels', async () => {
     await initBackend('cpu');
     const loss = new EQLv2Loss({ numClasses: 3 });
-    const labels = tf.tensor1d([0, 3], 'int32');
-    expect(() => loss.forward(tf.zeros([2, 3]) as tf.Tensor2D, labels)).toThrowError(
+    const labels = Int32Array.from([0, 3]);
+    await expect(loss.forward(tf.zeros([2, 3]) as tf.Tensor2D, labels)).rejects.toThrowError(
       /shape \[N, 4\]/,
     );
-    expect(() =>
-      loss.forward(tf.zeros([2, 4]) as tf.Tensor2D, tf.tensor1d([0, 4], 'int32')),
-    ).toThrowError(/labels\[1\] = 4/);
+    await expect(
+      loss.forward(tf.zeros([2, 4]) as tf.Tensor2D, Int32Array.from([0, 4])),
+    ).rejects.toThrowError(/labels\[1\] = 4/);
   });
 });

@@ -2,7 +2,7 @@
 // batch: 1,024 RoIs, 1,203 classes (1,204 with background) in 5 groups → 1,209 logits, on
 // wasm and cpu. Run with `pnpm --filter @crat/loss-group-softmax bench` (under
 // `flock /tmp/crat-bench.lock`).
-import { type BackendName, initBackend } from '@crat/tensor';
+import { type BackendName, initBackend, valueAndGradAsync } from '@crat/tensor';
 import * as tf from '@tensorflow/tfjs-core';
 import { GroupSoftmaxLoss } from '../src/index.js';
 
@@ -34,27 +34,28 @@ async function bench(backend: BackendName, iterations: number): Promise<string> 
     classInstanceCounts: instanceCounts(),
   });
   const logits = tf.randomNormal([NUM_ROIS, loss.numLogits], 0, 2, 'float32', 7) as tf.Tensor2D;
-  const labels = tf.tensor1d(makeLabels(), 'int32');
-  const step = () =>
-    tf.tidy(() => {
-      const { value, grad } = tf.valueAndGrad(
-        (z: tf.Tensor) => loss.forward(z as tf.Tensor2D, labels).loss_cls,
-      )(logits);
-      value.dataSync();
-      grad.dataSync();
-    });
-  for (let i = 0; i < 3; i++) step();
+  const labels = makeLabels();
+  const step = async () => {
+    const { value, grad } = await valueAndGradAsync(
+      async (z: tf.Tensor) => (await loss.forward(z as tf.Tensor2D, labels)).loss_cls,
+      logits,
+    );
+    await value.data();
+    await grad.data();
+    tf.dispose([value, grad]);
+  };
+  for (let i = 0; i < 3; i++) await step();
   const tensorsBefore = tf.memory().numTensors;
   const times: number[] = [];
   for (let i = 0; i < iterations; i++) {
     const t0 = performance.now();
-    step();
+    await step();
     times.push(performance.now() - t0);
     process.stderr.write(`\r${backend}: ${i + 1}/${iterations}`);
   }
   process.stderr.write('\n');
   if (tf.memory().numTensors !== tensorsBefore) throw new Error(`${backend}: tensors leaked`);
-  tf.dispose([logits, labels]);
+  logits.dispose();
   times.sort((a, b) => a - b);
   const median = times[Math.floor(times.length / 2)];
   const mean = times.reduce((s, t) => s + t, 0) / times.length;

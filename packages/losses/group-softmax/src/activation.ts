@@ -10,12 +10,15 @@ import { groupedProbabilities, groupIndicators } from './grouped-probabilities.j
  * the background group's "others" probability (not background); the last column is the
  * background group's background probability. Foreground groups' "others" are dropped.
  */
-export function groupSoftmaxScores(logits: tf.Tensor2D, layout: GroupLayout): tf.Tensor2D {
-  return tf.tidy(() => {
+export async function groupSoftmaxScores(
+  logits: tf.Tensor2D,
+  layout: GroupLayout,
+): Promise<tf.Tensor2D> {
+  const grouped = await groupedProbabilities(logits, layout);
+  const scores = tf.tidy(() => {
     const [n, k] = logits.shape;
     const g = layout.numGroups;
     const c = layout.numClasses;
-    const grouped = groupedProbabilities(logits, layout);
     const { byGroup } = groupIndicators(layout);
     const prob = tf.mul(
       grouped.prob,
@@ -35,4 +38,6 @@ export function groupSoftmaxScores(logits: tf.Tensor2D, layout: GroupLayout): tf
       1,
     ) as tf.Tensor2D;
   });
+  grouped.prob.dispose();
+  return scores;
 }

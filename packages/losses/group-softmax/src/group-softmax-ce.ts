@@ -28,9 +28,13 @@ export function groupAvgFactors(groupWeights: Float32Array[]): number[] {
  * group label) / max(Σ_i w_gi, 1). The gradient is supplied in closed form,
  * `lossWeight·w_gi/A_g · (p_ij - y_ij)` on group g's columns, because autodiff of the
  * per-group graph (slices, concat, gathers) is several times slower on wasm and needs
- * gather's gradient, which wasm lacks.
+ * gather's gradient, which wasm lacks. The probabilities (which read back group masses) are
+ * computed before the custom op, so the reads can be awaited; the op assembles the value.
  */
-export function groupSoftmaxCrossEntropy(logits: tf.Tensor2D, s: GroupStepInputs): tf.Tensor1D {
+export async function groupSoftmaxCrossEntropy(
+  logits: tf.Tensor2D,
+  s: GroupStepInputs,
+): Promise<tf.Tensor1D> {
   const [n, k] = logits.shape;
   const { layout } = s;
   const g = layout.numGroups;
@@ -47,11 +51,10 @@ export function groupSoftmaxCrossEntropy(logits: tf.Tensor2D, s: GroupStepInputs
     }
   }
   const { byGroup } = groupIndicators(layout);
+  const grouped = await groupedProbabilities(logits, layout, labelIndex);
 
   const op = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
-    const z = args[0] as tf.Tensor2D;
     const save = args[1] as tf.GradSaveFunc;
-    const grouped = groupedProbabilities(z, layout, labelIndex);
     const logProb = grouped.logProbAtLabel!;
     const losses = new Float64Array(g);
     for (let t = 0; t < n * g; t++) losses[t % g] -= rowScale[t] * logProb[t];
@@ -73,5 +76,7 @@ export function groupSoftmaxCrossEntropy(logits: tf.Tensor2D, s: GroupStepInputs
       },
     };
   });
-  return op(logits) as tf.Tensor1D;
+  const value = op(logits) as tf.Tensor1D;
+  grouped.prob.dispose();
+  return value;
 }

@@ -9,7 +9,7 @@ import type {
   LossTerms,
   PluginState,
 } from '@crat/core';
-import { readClassificationLabels } from '@crat/core';
+import { checkClassificationLabels } from '@crat/core';
 import * as tf from '@tensorflow/tfjs-core';
 import { groupSoftmaxScores } from './activation.js';
 import { buildGroupLayout, type GroupLayout, remapLabels } from './group-layout.js';
@@ -88,13 +88,20 @@ export class GroupSoftmaxLoss implements ClassificationLoss {
   }
 
   /** `{ loss_cls }` = Σ_g L_g. As in the reference, per-RoI weights and avgFactor are ignored. */
-  forward(logits: tf.Tensor2D, labels: tf.Tensor1D, _ctx?: ClassificationLossContext): LossTerms {
-    return { loss_cls: tf.tidy(() => tf.sum(this.groupLosses(logits, labels))) as tf.Scalar };
+  async forward(
+    logits: tf.Tensor2D,
+    labels: Int32Array,
+    _ctx?: ClassificationLossContext,
+  ): Promise<LossTerms> {
+    const perGroup = await this.groupLosses(logits, labels);
+    const loss = tf.sum(perGroup) as tf.Scalar;
+    perGroup.dispose();
+    return { loss_cls: loss };
   }
 
   /** The per-group losses `[G]` whose sum is `loss_cls` (draws this step's "others"). */
-  groupLosses(logits: tf.Tensor2D, labels: tf.Tensor1D): tf.Tensor1D {
-    const labelValues = readClassificationLabels(
+  async groupLosses(logits: tf.Tensor2D, labels: Int32Array): Promise<tf.Tensor1D> {
+    const labelValues = checkClassificationLabels(
       'group-softmax',
       logits,
       labels,
@@ -105,19 +112,19 @@ export class GroupSoftmaxLoss implements ClassificationLoss {
     const sampled = groupSampleWeights(groupLabels, this.options.beta, this.#sampler);
     this.lastSampleWeights = sampled;
     if (labelValues.length === 0) {
-      return tf.mul(tf.sum(logits), tf.zeros([this.layout.numGroups])) as tf.Tensor1D;
+      return tf.tidy(
+        () => tf.mul(tf.sum(logits), tf.zeros([this.layout.numGroups])) as tf.Tensor1D,
+      );
     }
-    return tf.tidy(() =>
-      groupSoftmaxCrossEntropy(logits, {
-        layout: this.layout,
-        groupLabels,
-        groupWeights: sampled.weights,
-        lossWeight: this.options.lossWeight,
-      }),
-    );
+    return groupSoftmaxCrossEntropy(logits, {
+      layout: this.layout,
+      groupLabels,
+      groupWeights: sampled.weights,
+      lossWeight: this.options.lossWeight,
+    });
   }
 
-  scores(logits: tf.Tensor2D): tf.Tensor2D {
+  scores(logits: tf.Tensor2D): Promise<tf.Tensor2D> {
     if (logits.rank !== 2 || logits.shape[1] !== this.numLogits) {
       throw new RangeError(
         `group-softmax: logits must have shape [N, ${this.numLogits}], got [${logits.shape.join(', ')}]`,

@@ -52,11 +52,11 @@ export interface GroupedProbabilities {
  *
  * `labelIndex` (`[M, 2]` row/column pairs, flattened) asks for log-probabilities there.
  */
-export function groupedProbabilities(
+export async function groupedProbabilities(
   logits: tf.Tensor2D,
   layout: GroupLayout,
   labelIndex?: Int32Array,
-): GroupedProbabilities {
+): Promise<GroupedProbabilities> {
   const [n, k] = logits.shape;
   const g = layout.numGroups;
   const { byColumn } = groupIndicators(layout);
@@ -64,8 +64,10 @@ export function groupedProbabilities(
   const index = labelIndex ? tf.tensor2d(labelIndex, [numLabels, 2], 'int32') : undefined;
 
   const rowProb = tf.softmax(logits);
-  const mass = tf.matMul(rowProb, tf.tensor2d(byColumn, [k, g])).dataSync();
-  const probAt = index ? tf.gatherND(rowProb, index).dataSync() : new Float32Array(0);
+  const mass = await readAndDispose(
+    tf.tidy(() => tf.matMul(rowProb, tf.tensor2d(byColumn, [k, g]))),
+  );
+  const probAt = index ? await readAndDispose(tf.gatherND(rowProb, index)) : new Float32Array(0);
   let usable = true;
   for (let t = 0; t < mass.length && usable; t++) usable = mass[t] > 0 && Number.isFinite(mass[t]);
   for (let t = 0; t < probAt.length && usable; t++) usable = probAt[t] > 0;
@@ -79,6 +81,7 @@ export function groupedProbabilities(
         return Math.log(p) - Math.log(mass[row * g + group]);
       });
     }
+    index?.dispose();
     return out;
   }
   rowProb.dispose();
@@ -90,10 +93,15 @@ export function groupedProbabilities(
   const out: GroupedProbabilities = { prob, invMass: new Float32Array(n * g).fill(1) };
   if (index && labelIndex) {
     // log p = z_label - lse_g, lse_g = max z - log max softmax (≥ 1/size, never underflows).
-    const logSumExp = parts.map((part, j) =>
-      tf.sub(tf.max(part, 1), tf.log(tf.max(probs[j], 1))).dataSync(),
-    );
-    const atLabel = tf.gatherND(logits, index).dataSync();
+    const logSumExp: Float32Array[] = [];
+    for (let j = 0; j < parts.length; j++) {
+      logSumExp.push(
+        await readAndDispose(
+          tf.tidy(() => tf.sub(tf.max(parts[j]!, 1), tf.log(tf.max(probs[j]!, 1)))),
+        ),
+      );
+    }
+    const atLabel = await readAndDispose(tf.gatherND(logits, index));
     out.logProbAtLabel = Float64Array.from(atLabel, (zl, t) => {
       const row = labelIndex[2 * t];
       const group = layout.columns[labelIndex[2 * t + 1]].group;
@@ -101,5 +109,13 @@ export function groupedProbabilities(
     });
   }
   tf.dispose([...parts, ...probs]);
+  index?.dispose();
   return out;
+}
+
+/** The values of `t` (read asynchronously), then `t` disposed. */
+async function readAndDispose(t: tf.Tensor): Promise<Float32Array> {
+  const values = (await t.data()) as Float32Array;
+  t.dispose();
+  return values;
 }

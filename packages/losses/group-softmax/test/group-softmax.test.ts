@@ -1,4 +1,4 @@
-import { initBackend } from '@crat/tensor';
+import { initBackend, valueAndGradAsync, withoutSyncReads } from '@crat/tensor';
 import { expectClose, expectScalarClose } from '@crat/test-fixtures';
 import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -65,7 +65,7 @@ for (const backend of ['cpu', 'wasm'] as const) {
     });
 
     for (const c of cases) {
-      it(`matches the reference over ${c.steps.length} steps (seed ${c.seed})`, () => {
+      it(`matches the reference over ${c.steps.length} steps (seed ${c.seed})`, async () => {
         let current = c.steps[0];
         const loss = lossFor(
           c,
@@ -96,18 +96,18 @@ for (const backend of ['cpu', 'wasm'] as const) {
           expect(groupAvgFactors(sampled.weights)).toEqual(step.intermediate.group_avg_factor);
 
           const logits = tf.tensor2d(step.inputs.logits);
-          const labelTensor = tf.tensor1d(labels, 'int32');
+          const labelValues = Int32Array.from(labels);
           const before = tf.memory().numTensors;
           let groupLoss: number[] = [];
-          const { value, grad } = tf.valueAndGrad((z: tf.Tensor) => {
-            const perGroup = loss.groupLosses(z as tf.Tensor2D, labelTensor);
-            groupLoss = Array.from(perGroup.dataSync());
+          const { value, grad } = await valueAndGradAsync(async (z: tf.Tensor) => {
+            const perGroup = await loss.groupLosses(z as tf.Tensor2D, labelValues);
+            groupLoss = Array.from(await perGroup.data());
             return tf.sum(perGroup) as tf.Scalar;
-          })(logits);
+          }, logits);
           expectClose(groupLoss, step.intermediate.group_loss, `${what} group_loss`);
-          expectScalarClose(value.dataSync()[0], step.expected.loss, `${what} loss`);
+          expectScalarClose((await value.data())[0], step.expected.loss, `${what} loss`);
           expectClose(
-            grad.arraySync() as number[][],
+            (await grad.array()) as number[][],
             step.expected.grad_logits,
             `${what} grad_logits`,
           );
@@ -116,17 +116,19 @@ for (const backend of ['cpu', 'wasm'] as const) {
           expect(tf.memory().numTensors, `${what}: tensors leaked`).toBe(before);
 
           // The plug-in entry point gives the same total.
-          const terms = tf.tidy(() => loss.forward(logits, labelTensor).loss_cls.dataSync()[0]);
+          const { loss_cls } = await loss.forward(logits, labelValues);
+          const terms = (await loss_cls.data())[0];
+          loss_cls.dispose();
           expectScalarClose(terms, step.expected.loss, `${what} forward loss_cls`);
 
-          const scores = loss.scores(logits);
-          expectClose(scores.arraySync(), step.expected.activation, `${what} activation`);
-          tf.dispose([logits, labelTensor, scores]);
+          const scores = await loss.scores(logits);
+          expectClose(await scores.array(), step.expected.activation, `${what} activation`);
+          tf.dispose([logits, scores]);
         }
       });
     }
 
-    it('gives the closed-form gradient that autodiff of per-group softmaxes gives, also when groups are far apart', () => {
+    it('gives the closed-form gradient that autodiff of per-group softmaxes gives, also when groups are far apart', async () => {
       const c = cases[0];
       const layout = buildGroupLayout(c.config.instance_counts, c.config.bin_split);
       for (const shift of [0, -150]) {
@@ -148,10 +150,13 @@ for (const backend of ['cpu', 'wasm'] as const) {
         );
         const z = tf.tensor2d(rows);
         const dy = tf.tensor1d(Array.from({ length: layout.numGroups }, (_, g) => 0.5 + g / 4));
-        const fast = tf.valueAndGrad(
-          (x: tf.Tensor) =>
-            tf.sum(tf.mul(groupSoftmaxCrossEntropy(x as tf.Tensor2D, inputs), dy)) as tf.Scalar,
-        )(z);
+        const fast = await valueAndGradAsync(
+          async (x: tf.Tensor) =>
+            tf.sum(
+              tf.mul(await groupSoftmaxCrossEntropy(x as tf.Tensor2D, inputs), dy),
+            ) as tf.Scalar,
+          z,
+        );
         const avg = groupAvgFactors(inputs.groupWeights);
         const sizes = layout.groupClassIds.map((ids) => ids.length + 1);
         const plain = tf.valueAndGrad((x: tf.Tensor) => {
@@ -173,29 +178,31 @@ for (const backend of ['cpu', 'wasm'] as const) {
       }
     });
 
-    it('resumes identically from a JSON round trip of its state (seeded sampler)', () => {
+    it('resumes identically from a JSON round trip of its state (seeded sampler)', async () => {
       const c = cases[0];
       const original = lossFor(c);
-      const run = (loss: GroupSoftmaxLoss, step: GroupSoftmaxFixtureStep) =>
-        tf.tidy(() => {
-          const logits = tf.tensor2d(step.inputs.logits);
-          const labels = tf.tensor1d(step.inputs.labels, 'int32');
-          const { value, grad } = tf.valueAndGrad(
-            (z: tf.Tensor) => loss.forward(z as tf.Tensor2D, labels).loss_cls,
-          )(logits);
-          return {
-            value: value.dataSync()[0],
-            grad: Array.from(grad.dataSync()),
-            weights: loss.lastSampleWeights?.weights.map((w) => Array.from(w)),
-          };
-        });
-      run(original, c.steps[0]);
+      const run = async (loss: GroupSoftmaxLoss, step: GroupSoftmaxFixtureStep) => {
+        const logits = tf.tensor2d(step.inputs.logits);
+        const labels = Int32Array.from(step.inputs.labels);
+        const { value, grad } = await valueAndGradAsync(
+          async (z: tf.Tensor) => (await loss.forward(z as tf.Tensor2D, labels)).loss_cls,
+          logits,
+        );
+        const out = {
+          value: (await value.data())[0],
+          grad: Array.from(await grad.data()),
+          weights: loss.lastSampleWeights?.weights.map((w) => Array.from(w)),
+        };
+        tf.dispose([logits, value, grad]);
+        return out;
+      };
+      await run(original, c.steps[0]);
       const resumed = lossFor(c);
       resumed.setState(JSON.parse(JSON.stringify(original.getState())));
       // Many steps from the same inputs so the "others" draws matter.
       for (let k = 0; k < 6; k++) {
         const step = c.steps[k % c.steps.length];
-        expect(run(resumed, step)).toEqual(run(original, step));
+        expect(await run(resumed, step)).toEqual(await run(original, step));
         expect(resumed.getState()).toEqual(original.getState());
       }
     });
@@ -226,15 +233,17 @@ describe('Group Softmax sampling and input checks', () => {
     ).toThrowError(/returned 1 rows for group 0, expected 2/);
   });
 
-  it('leaves only its loss term behind when called outside a gradient scope', async () => {
+  it('leaves only its loss term behind when called outside a gradient scope, reading nothing synchronously', async () => {
     await initBackend('cpu');
     const loss = new GroupSoftmaxLoss({ numClasses: 2, classInstanceCounts: [5, 500] });
     const logits = tf.tensor2d([Array.from({ length: loss.numLogits }, (_, j) => Math.sin(j))]);
-    const labels = tf.tensor1d([1], 'int32');
+    const labels = Int32Array.from([1]);
     const before = tf.memory().numTensors;
-    const terms = loss.forward(logits, labels);
+    const terms = await withoutSyncReads(() => loss.forward(logits, labels));
     expect(tf.memory().numTensors).toBe(before + 1);
-    tf.dispose([terms.loss_cls, logits, labels]);
+    const scores = await withoutSyncReads(() => loss.scores(logits));
+    expect(tf.memory().numTensors).toBe(before + 2);
+    tf.dispose([terms.loss_cls, logits, scores]);
   });
 
   it('needs instance counts and rejects a malformed state naming the field', () => {

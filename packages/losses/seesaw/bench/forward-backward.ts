@@ -2,7 +2,7 @@
 // 1,024 RoIs × 1,205 logits (1,203 classes + object/background pair), on wasm and cpu,
 // with mmdet's 25% foreground and with every RoI foreground (the class term's worst case).
 // Run with `pnpm --filter @crat/loss-seesaw bench` (under `flock /tmp/crat-bench.lock`).
-import { type BackendName, initBackend } from '@crat/tensor';
+import { type BackendName, initBackend, valueAndGradAsync } from '@crat/tensor';
 import * as tf from '@tensorflow/tfjs-core';
 import { SeesawLoss } from '../src/index.js';
 
@@ -24,30 +24,30 @@ async function bench(backend: BackendName, fraction: number, iterations: number)
   await initBackend(backend);
   const loss = new SeesawLoss({ numClasses: NUM_CLASSES });
   const logits = tf.randomNormal([NUM_ROIS, loss.numLogits], 0, 2, 'float32', 7) as tf.Tensor2D;
-  const labels = tf.tensor1d(makeLabels(fraction), 'int32');
+  const labels = makeLabels(fraction);
   const weights = tf.ones([NUM_ROIS]) as tf.Tensor1D;
   const ctx = { weights, avgFactor: NUM_ROIS };
-  const step = () =>
-    tf.tidy(() => {
-      const { value, grad } = tf.valueAndGrad((z: tf.Tensor) => {
-        const t = loss.forward(z as tf.Tensor2D, labels, ctx);
-        return tf.add(t.loss_cls_objectness, t.loss_cls_classes) as tf.Scalar;
-      })(logits);
-      value.dataSync();
-      grad.dataSync();
-    });
-  for (let i = 0; i < 3; i++) step();
+  const step = async () => {
+    const { value, grad } = await valueAndGradAsync(async (z: tf.Tensor) => {
+      const t = await loss.forward(z as tf.Tensor2D, labels, ctx);
+      return tf.add(t.loss_cls_objectness, t.loss_cls_classes) as tf.Scalar;
+    }, logits);
+    await value.data();
+    await grad.data();
+    tf.dispose([value, grad]);
+  };
+  for (let i = 0; i < 3; i++) await step();
   const tensorsBefore = tf.memory().numTensors;
   const times: number[] = [];
   for (let i = 0; i < iterations; i++) {
     const t0 = performance.now();
-    step();
+    await step();
     times.push(performance.now() - t0);
     process.stderr.write(`\r${backend} ${fraction * 100}% fg: ${i + 1}/${iterations}`);
   }
   process.stderr.write('\n');
   if (tf.memory().numTensors !== tensorsBefore) throw new Error(`${backend}: tensors leaked`);
-  tf.dispose([logits, labels, weights]);
+  tf.dispose([logits, weights]);
   times.sort((a, b) => a - b);
   const median = times[Math.floor(times.length / 2)];
   const mean = times.reduce((s, t) => s + t, 0) / times.length;

@@ -12,17 +12,19 @@ export interface SeesawAccuracy {
 }
 
 /** Top-1 accuracies of `[N, C+2]` logits against labels (C = background). */
-export function seesawAccuracy(
+export async function seesawAccuracy(
   logits: tf.Tensor2D,
   labels: Int32Array,
   numClasses: number,
-): SeesawAccuracy {
+): Promise<SeesawAccuracy> {
   const n = logits.shape[0];
   if (n === 0) return { objectness: 0, classes: 0 };
-  const [classArgMax, objArgMax] = tf.tidy(() => [
-    tf.argMax(tf.slice(logits, [0, 0], [n, numClasses]), 1).dataSync(),
-    tf.argMax(tf.slice(logits, [0, numClasses], [n, 2]), 1).dataSync(),
+  const [classTop, objTop] = tf.tidy(() => [
+    tf.argMax(tf.slice(logits, [0, 0], [n, numClasses]), 1),
+    tf.argMax(tf.slice(logits, [0, numClasses], [n, 2]), 1),
   ]);
+  const [classArgMax, objArgMax] = await Promise.all([classTop.data(), objTop.data()]);
+  tf.dispose([classTop, objTop]);
   let objCorrect = 0;
   let numPos = 0;
   let classCorrect = 0;

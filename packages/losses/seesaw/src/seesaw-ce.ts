@@ -53,7 +53,10 @@ function objectnessTerms(pairs: ArrayLike<number>, s: SeesawStepInputs, scale: n
  * Closed form because on wasm the autodiff of the same graph (gather, slice, logSoftmax,
  * one-hot products) costs several times more than the loss itself.
  */
-export function seesawCrossEntropy(logits: tf.Tensor2D, s: SeesawStepInputs): tf.Tensor1D {
+export async function seesawCrossEntropy(
+  logits: tf.Tensor2D,
+  s: SeesawStepInputs,
+): Promise<tf.Tensor1D> {
   const [n, width] = logits.shape;
   const c = s.numClasses;
   const scale = s.lossWeight / (s.avgFactor + AVG_FACTOR_EPS);
@@ -76,10 +79,14 @@ export function seesawCrossEntropy(logits: tf.Tensor2D, s: SeesawStepInputs): tf
     posRowScale[r] = s.weights[positives[r]] * scale;
   }
 
+  // The objectness pairs are read (asynchronously) before the custom op; the op needs them on
+  // the host for the objectness terms.
+  const pairTensor = tf.tidy(() => tf.gatherND(logits, tf.tensor2d(objIndex, [2 * n, 2], 'int32')));
+  const pairs = await pairTensor.data();
+  pairTensor.dispose();
   const op = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
     const z = args[0] as tf.Tensor2D;
     const save = args[1] as tf.GradSaveFunc;
-    const pairs = tf.gatherND(z, tf.tensor2d(objIndex, [2 * n, 2], 'int32')).dataSync();
     const objectness = objectnessTerms(pairs, s, scale);
     let classLoss: tf.Scalar = tf.scalar(0);
     let adjustedProb: tf.Tensor2D = tf.zeros([0, width]);

@@ -8,7 +8,7 @@ import type {
   LossTerms,
   PluginState,
 } from '@crat/core';
-import { readClassificationLabels } from '@crat/core';
+import { checkClassificationLabels } from '@crat/core';
 import * as tf from '@tensorflow/tfjs-core';
 import { type SeesawAccuracy, seesawAccuracy } from './accuracy.js';
 import { seesawScores } from './activation.js';
@@ -50,8 +50,12 @@ export class SeesawLoss implements ClassificationLoss {
    * (default 1) and divided by `ctx.avgFactor` (default N) plus float32 eps, as mmdet.
    * Counts this step's labels (all of them, whatever their weight) before computing the loss.
    */
-  forward(logits: tf.Tensor2D, labels: tf.Tensor1D, ctx?: ClassificationLossContext): LossTerms {
-    const labelValues = readClassificationLabels(
+  async forward(
+    logits: tf.Tensor2D,
+    labels: Int32Array,
+    ctx?: ClassificationLossContext,
+  ): Promise<LossTerms> {
+    const labelValues = checkClassificationLabels(
       'seesaw',
       logits,
       labels,
@@ -59,35 +63,33 @@ export class SeesawLoss implements ClassificationLoss {
       this.numClasses,
     );
     const n = labelValues.length;
-    const weights = this.#readWeights(n, ctx?.weights);
+    const weights = await this.#readWeights(n, ctx?.weights);
     for (let i = 0; i < n; i++) this.#cumSamples[labelValues[i]] += 1;
     if (n === 0) {
       const zero = () => tf.mul(tf.sum(logits), 0) as tf.Scalar;
       return { loss_cls_objectness: zero(), loss_cls_classes: zero() };
     }
-    const [objectness, classes] = tf.tidy(() =>
-      tf.unstack(
-        seesawCrossEntropy(logits, {
-          ...this.options,
-          numClasses: this.numClasses,
-          labels: labelValues,
-          weights,
-          avgFactor: ctx?.avgFactor ?? n,
-          cumSamples: this.#cumSamples,
-        }),
-      ),
-    ) as tf.Scalar[];
+    const pair = await seesawCrossEntropy(logits, {
+      ...this.options,
+      numClasses: this.numClasses,
+      labels: labelValues,
+      weights,
+      avgFactor: ctx?.avgFactor ?? n,
+      cumSamples: this.#cumSamples,
+    });
+    const [objectness, classes] = tf.unstack(pair) as tf.Scalar[];
+    pair.dispose();
     return { loss_cls_objectness: objectness, loss_cls_classes: classes };
   }
 
-  #readWeights(n: number, weights: tf.Tensor1D | undefined): Float32Array {
+  async #readWeights(n: number, weights: tf.Tensor1D | undefined): Promise<Float32Array> {
     if (!weights) return new Float32Array(n).fill(1);
     if (weights.rank !== 1 || weights.shape[0] !== n) {
       throw new RangeError(
         `seesaw: ctx.weights must have shape [${n}], got [${weights.shape.join(', ')}]`,
       );
     }
-    return Float32Array.from(weights.dataSync());
+    return Float32Array.from(await weights.data());
   }
 
   scores(logits: tf.Tensor2D): tf.Tensor2D {
@@ -100,8 +102,8 @@ export class SeesawLoss implements ClassificationLoss {
   }
 
   /** mmdet's `get_accuracy`: objectness over all rows and classes over foreground rows, in %. */
-  accuracy(logits: tf.Tensor2D, labels: tf.Tensor1D): SeesawAccuracy {
-    const labelValues = readClassificationLabels(
+  accuracy(logits: tf.Tensor2D, labels: Int32Array): Promise<SeesawAccuracy> {
+    const labelValues = checkClassificationLabels(
       'seesaw',
       logits,
       labels,

@@ -1,4 +1,4 @@
-import { initBackend } from '@crat/tensor';
+import { initBackend, valueAndGradAsync, withoutSyncReads } from '@crat/tensor';
 import { expectClose, expectScalarClose } from '@crat/test-fixtures';
 import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -33,28 +33,28 @@ interface StepResult {
 }
 
 /** Both terms and d(sum of terms)/d logits through the plug-in, as the trainer sums them. */
-function runStep(loss: SeesawLoss, step: SeesawFixtureStep): StepResult {
+async function runStep(loss: SeesawLoss, step: SeesawFixtureStep): Promise<StepResult> {
   const logits = tf.tensor2d(step.inputs.logits);
-  const labels = tf.tensor1d(step.inputs.labels, 'int32');
+  const labels = Int32Array.from(step.inputs.labels);
   const weights = tf.tensor1d(step.inputs.label_weights);
   let objectness = Number.NaN;
   let classes = Number.NaN;
-  const { value, grad } = tf.valueAndGrad((z: tf.Tensor) => {
-    const terms = loss.forward(z as tf.Tensor2D, labels, {
+  const { value, grad } = await valueAndGradAsync(async (z: tf.Tensor) => {
+    const terms = await loss.forward(z as tf.Tensor2D, labels, {
       weights,
       avgFactor: step.inputs.avg_factor,
     });
-    objectness = terms.loss_cls_objectness.dataSync()[0];
-    classes = terms.loss_cls_classes.dataSync()[0];
+    objectness = (await terms.loss_cls_objectness.data())[0];
+    classes = (await terms.loss_cls_classes.data())[0];
     return tf.add(terms.loss_cls_objectness, terms.loss_cls_classes) as tf.Scalar;
-  })(logits);
+  }, logits);
   const out = {
     objectness,
     classes,
-    total: value.dataSync()[0],
-    grad: grad.arraySync() as number[][],
+    total: (await value.data())[0],
+    grad: (await grad.array()) as number[][],
   };
-  tf.dispose([value, grad, logits, labels, weights]);
+  tf.dispose([value, grad, logits, weights]);
   return out;
 }
 
@@ -87,7 +87,7 @@ for (const backend of ['cpu', 'wasm'] as const) {
     });
 
     for (const c of cases) {
-      it(`matches the reference over ${c.steps.length} chained steps (seed ${c.seed})`, () => {
+      it(`matches the reference over ${c.steps.length} chained steps (seed ${c.seed})`, async () => {
         expect(c.config.avg_factor_eps).toBe(AVG_FACTOR_EPS);
         const loss = lossFor(c);
         expect(loss.numLogits).toBe(c.config.num_logits);
@@ -98,7 +98,7 @@ for (const backend of ['cpu', 'wasm'] as const) {
             step.state_before.cum_samples,
           );
           const before = tf.memory().numTensors;
-          const got = runStep(loss, step);
+          const got = await runStep(loss, step);
           expect(tf.memory().numTensors, `${what}: tensors leaked`).toBe(before);
           expectScalarClose(
             got.objectness,
@@ -153,10 +153,10 @@ for (const backend of ['cpu', 'wasm'] as const) {
           );
 
           const logits = tf.tensor2d(step.inputs.logits);
-          const labels = tf.tensor1d(step.inputs.labels, 'int32');
+          const labels = Int32Array.from(step.inputs.labels);
           const scores = loss.scores(logits);
           expectClose(scores.arraySync(), step.expected.activation, `${what} activation`);
-          const acc = loss.accuracy(logits, labels);
+          const acc = await loss.accuracy(logits, labels);
           expectScalarClose(
             acc.objectness,
             step.expected.accuracy.acc_objectness,
@@ -178,7 +178,7 @@ for (const backend of ['cpu', 'wasm'] as const) {
       });
     }
 
-    it('gives the closed-form gradient that autodiff of the plain formula gives', () => {
+    it('gives the closed-form gradient that autodiff of the plain formula gives', async () => {
       const c = cases[0];
       const numClasses = c.config.num_classes;
       for (const step of c.steps) {
@@ -208,9 +208,10 @@ for (const backend of ['cpu', 'wasm'] as const) {
         const logFactors = tf.add(f.logMitigation!, f.logCompensation!) as tf.Tensor2D;
         const dy = tf.tensor1d([0.6, 1.7]);
         const weighted = (pair: tf.Tensor1D) => tf.sum(tf.mul(pair, dy)) as tf.Scalar;
-        const fast = tf.valueAndGrad((x: tf.Tensor) =>
-          weighted(seesawCrossEntropy(x as tf.Tensor2D, inputs)),
-        )(z);
+        const fast = await valueAndGradAsync(
+          async (x: tf.Tensor) => weighted(await seesawCrossEntropy(x as tf.Tensor2D, inputs)),
+          z,
+        );
         const plain = tf.valueAndGrad((x: tf.Tensor) =>
           weighted(autodiffSeesaw(x as tf.Tensor2D, inputs, logFactors)),
         )(z);
@@ -230,35 +231,36 @@ for (const backend of ['cpu', 'wasm'] as const) {
       }
     });
 
-    it('resumes identically from a JSON round trip of its state', () => {
+    it('resumes identically from a JSON round trip of its state', async () => {
       const c = cases[cases.length - 1];
       const [first, ...rest] = c.steps;
       const original = lossFor(c);
-      runStep(original, first);
+      await runStep(original, first);
       const resumed = lossFor(c);
       resumed.setState(JSON.parse(JSON.stringify(original.getState())));
       for (const step of rest) {
-        expect(runStep(resumed, step)).toEqual(runStep(original, step));
+        expect(await runStep(resumed, step)).toEqual(await runStep(original, step));
         expect(resumed.getState()).toEqual(original.getState());
       }
     });
 
-    it('handles a batch without positives', () => {
+    it('handles a batch without positives', async () => {
       const loss = new SeesawLoss({ numClasses: 4 });
       const logits = tf.tensor2d([
         [0.1, 0.2, 0.3, 0.4, 1, -1],
         [0.5, -0.2, 0.3, 0.1, -0.5, 0.5],
       ]);
-      const labels = tf.tensor1d([4, 4], 'int32');
-      const { grad } = tf.valueAndGrad((z: tf.Tensor) => {
-        const t = loss.forward(z as tf.Tensor2D, labels);
-        expect(t.loss_cls_classes.dataSync()[0]).toBe(0);
+      const labels = Int32Array.from([4, 4]);
+      const { value, grad } = await valueAndGradAsync(async (z: tf.Tensor) => {
+        const t = await loss.forward(z as tf.Tensor2D, labels);
+        expect((await t.loss_cls_classes.data())[0]).toBe(0);
         return tf.add(t.loss_cls_objectness, t.loss_cls_classes) as tf.Scalar;
-      })(logits);
-      const g = grad.arraySync() as number[][];
+      }, logits);
+      value.dispose();
+      const g = (await grad.array()) as number[][];
       for (const row of g) expect(row.slice(0, 4)).toEqual([0, 0, 0, 0]);
       expect(g[0][4]).toBeGreaterThan(0);
-      expect(loss.accuracy(logits, labels)).toEqual({ objectness: 50, classes: 0 });
+      expect(await loss.accuracy(logits, labels)).toEqual({ objectness: 50, classes: 0 });
       expect(loss.getState().cumSamples).toEqual([0, 0, 0, 0, 2]);
       const none = seesawLogFactors(
         tf.zeros([0, 4]),
@@ -269,24 +271,29 @@ for (const backend of ['cpu', 'wasm'] as const) {
       expect(none.logMitigation?.shape).toEqual([0, 4]);
       expect(none.logCompensation?.shape).toEqual([0, 4]);
       tf.dispose([none.logMitigation, none.logCompensation]);
-      tf.dispose([logits, labels, grad]);
+      tf.dispose([logits, grad]);
     });
   });
 }
 
 describe('Seesaw input checks', () => {
-  it('leaves only its two loss terms behind when called outside a gradient scope', async () => {
+  it('leaves only its two loss terms behind when called outside a gradient scope, reading nothing synchronously', async () => {
     await initBackend('cpu');
     const loss = new SeesawLoss({ numClasses: 3 });
     const logits = tf.tensor2d([
       [0.1, -0.2, 0.3, 0.4, 0],
       [1, 2, -3, 0, 1],
     ]);
-    const labels = tf.tensor1d([1, 3], 'int32');
+    const labels = Int32Array.from([1, 3]);
+    const weights = tf.tensor1d([1, 1]);
     const before = tf.memory().numTensors;
-    const terms = loss.forward(logits, labels);
+    const terms = await withoutSyncReads(() => loss.forward(logits, labels, { weights }));
     expect(tf.memory().numTensors).toBe(before + 2);
-    tf.dispose([terms.loss_cls_objectness, terms.loss_cls_classes, logits, labels]);
+    expect(await withoutSyncReads(() => loss.accuracy(logits, labels))).toEqual({
+      objectness: expect.any(Number),
+      classes: expect.any(Number),
+    });
+    tf.dispose([terms.loss_cls_objectness, terms.loss_cls_classes, logits, weights]);
   });
 
   it('rejects a malformed state naming the field', () => {
@@ -298,12 +305,14 @@ describe('Seesaw input checks', () => {
   it('rejects logits of the wrong width and weights of the wrong length', async () => {
     await initBackend('cpu');
     const loss = new SeesawLoss({ numClasses: 3 });
-    const labels = tf.tensor1d([0, 3], 'int32');
-    expect(() => loss.forward(tf.zeros([2, 4]) as tf.Tensor2D, labels)).toThrowError(/\[N, 5\]/);
-    expect(() =>
+    const labels = Int32Array.from([0, 3]);
+    await expect(loss.forward(tf.zeros([2, 4]) as tf.Tensor2D, labels)).rejects.toThrowError(
+      /\[N, 5\]/,
+    );
+    await expect(
       loss.forward(tf.zeros([2, 5]) as tf.Tensor2D, labels, {
         weights: tf.ones([3]) as tf.Tensor1D,
       }),
-    ).toThrowError(/ctx\.weights must have shape \[2\]/);
+    ).rejects.toThrowError(/ctx\.weights must have shape \[2\]/);
   });
 });

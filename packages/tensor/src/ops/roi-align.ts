@@ -163,26 +163,26 @@ export function pooledRows(
 }
 
 /**
- * RoIAlign with torchvision semantics on NHWC features. rois: [K, 5] rows
+ * RoIAlign with torchvision semantics on NHWC features. rois: K x 5 host rows
  * (batchIndex, x1, y1, x2, y2) in image pixels. Returns [K, PH, PW, C], differentiable
  * w.r.t. `features` (not `rois`). Sample positions and bilinear weights are computed once
  * on the host; forward and backward are a sparse product and its transpose.
  */
 export function roiAlign(
   features: tf.Tensor4D,
-  rois: tf.Tensor2D,
+  rois: Float32Array,
   opts: RoiAlignOptions,
 ): tf.Tensor4D {
   if (features.rank !== 4)
     throw new Error(`roiAlign: features must be [N, H, W, C], got shape [${features.shape}]`);
-  if (rois.rank !== 2 || rois.shape[1] !== 5) {
+  if (rois.length % 5 !== 0) {
     throw new Error(
-      `roiAlign: rois must be [K, 5] (batchIndex, x1, y1, x2, y2), got shape [${rois.shape}]`,
+      `roiAlign: rois must be K x 5 rows (batchIndex, x1, y1, x2, y2), got ${rois.length} values`,
     );
   }
   const [n, h, w, c] = features.shape;
   const [ph, pw] = opts.outputSize;
-  const plan = planRoiAlign(rois.dataSync(), {
+  const plan = planRoiAlign(rois, {
     batch: n,
     height: h,
     width: w,
@@ -192,7 +192,7 @@ export function roiAlign(
     aligned: opts.aligned,
   });
   const outRow = Int32Array.from({ length: plan.rows }, (_, i) => i);
-  const k = rois.shape[0];
+  const k = rois.length / 5;
   return tf.tidy(() =>
     tf.reshape(pooledRows([features], [{ plan, outRow }], plan.rows), [k, ph, pw, c]),
   );

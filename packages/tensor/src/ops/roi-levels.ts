@@ -34,10 +34,12 @@ export interface MultiLevelRoiAlignOptions {
 /**
  * mmdetection's SingleRoIExtractor: each RoI is pooled from the level `mapRoiLevels`
  * assigns it, output in RoI order, [K, PH, PW, C]; differentiable w.r.t. every level.
+ * `rois` are host rows (K x 5: batchIndex, x1, y1, x2, y2): the levels and sampling plan
+ * are made on the host, and the callers have their RoIs there already.
  */
 export function multiLevelRoiAlign(
   features: tf.Tensor4D[],
-  rois: tf.Tensor2D,
+  rois: Float32Array,
   opts: MultiLevelRoiAlignOptions,
 ): tf.Tensor4D {
   if (features.length !== opts.strides.length) {
@@ -45,8 +47,13 @@ export function multiLevelRoiAlign(
       `multiLevelRoiAlign: ${features.length} feature levels but ${opts.strides.length} strides`,
     );
   }
-  const roiValues = rois.dataSync() as Float32Array;
-  const k = rois.shape[0];
+  if (rois.length % 5 !== 0) {
+    throw new Error(
+      `multiLevelRoiAlign: rois must be K x 5 rows (batchIndex, x1, y1, x2, y2), got ${rois.length} values`,
+    );
+  }
+  const roiValues = rois;
+  const k = rois.length / 5;
   const levels = mapRoiLevels(roiValues, features.length, opts.finestScale ?? 56);
   const [ph, pw] = opts.outputSize;
   const bins = ph * pw;

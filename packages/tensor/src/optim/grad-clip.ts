@@ -2,11 +2,14 @@
 
 import * as tf from '@tensorflow/tfjs-core';
 
-/** The L2 norm of all gradients taken together. */
-export function globalNorm(grads: Record<string, tf.Tensor>): number {
+/** The L2 norm of all gradients taken together (read back asynchronously). */
+export async function globalNorm(grads: Record<string, tf.Tensor>): Promise<number> {
   const list = Object.values(grads);
   if (list.length === 0) return 0;
-  return tf.tidy(() => Math.sqrt(tf.addN(list.map((g) => tf.sum(tf.square(g)))).dataSync()[0]!));
+  const squared = tf.tidy(() => tf.addN(list.map((g) => tf.sum(tf.square(g)))));
+  const value = (await squared.data())[0]!;
+  squared.dispose();
+  return Math.sqrt(value);
 }
 
 /**
@@ -14,11 +17,11 @@ export function globalNorm(grads: Record<string, tf.Tensor>): number {
  * `maxNorm`, as `torch.nn.utils.clip_grad_norm_`. Returns new tensors (the inputs are
  * left to the caller to dispose) and the norm before clipping.
  */
-export function clipByGlobalNorm(
+export async function clipByGlobalNorm(
   grads: Record<string, tf.Tensor>,
   maxNorm: number,
-): { grads: Record<string, tf.Tensor>; norm: number } {
-  const norm = globalNorm(grads);
+): Promise<{ grads: Record<string, tf.Tensor>; norm: number }> {
+  const norm = await globalNorm(grads);
   const coef = maxNorm / (norm + 1e-6);
   const out: Record<string, tf.Tensor> = {};
   for (const [k, g] of Object.entries(grads)) out[k] = coef < 1 ? tf.mul(g, coef) : tf.clone(g);

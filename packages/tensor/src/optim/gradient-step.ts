@@ -2,6 +2,7 @@
 
 import type { LossTerms } from '@crat/core';
 import * as tf from '@tensorflow/tfjs-core';
+import { variableGradsAsync } from './variable-grads-async.js';
 
 /** What a loss function returns: its terms, or its terms with per-step counts to log. */
 export type LossOutput = LossTerms | { terms: LossTerms; stats?: Record<string, number> };
@@ -24,13 +25,14 @@ function isTermsWithStats(
 }
 
 /**
- * A step function from a function that computes named scalar loss terms: their sum is
- * differentiated w.r.t. `params` with `tf.variableGrads`, and the terms are read back
- * asynchronously. Everything the loss function allocates is freed.
+ * A step function from a function that computes named scalar loss terms, possibly awaiting
+ * tensor reads on the way: their sum is differentiated w.r.t. `params` with
+ * `variableGradsAsync` (no other code may create tensors while it awaits: see there), and the
+ * terms are read back asynchronously. Everything the loss function allocates is freed.
  */
 export function gradientStep<Batch, Ctx>(
   params: Record<string, tf.Variable>,
-  lossFn: (batch: Batch, ctx: Ctx) => LossOutput,
+  lossFn: (batch: Batch, ctx: Ctx) => LossOutput | Promise<LossOutput>,
 ): StepFn<Batch, Ctx> {
   const byVarName = new Map<string, string>();
   for (const [key, v] of Object.entries(params)) byVarName.set(v.name, key);
@@ -38,8 +40,8 @@ export function gradientStep<Batch, Ctx>(
   return async (batch: Batch, ctx: Ctx): Promise<StepOutput> => {
     let kept: LossTerms = {};
     let stats: Record<string, number> | undefined;
-    const { value, grads } = tf.variableGrads(() => {
-      const out = lossFn(batch, ctx);
+    const { value, grads } = await variableGradsAsync(async () => {
+      const out = await lossFn(batch, ctx);
       let terms: LossTerms;
       if (isTermsWithStats(out)) {
         terms = out.terms;

@@ -57,9 +57,9 @@ export class Sgd implements Stateful {
     this.#steps++;
   }
 
-  getState(): PluginState {
+  async getState(): Promise<PluginState> {
     const buffers: Record<string, tf.Tensor> = Object.fromEntries(this.#buffers);
-    return { type: 'sgd', steps: this.#steps, momentumBuffers: encodeTensorMap(buffers) };
+    return { type: 'sgd', steps: this.#steps, momentumBuffers: await encodeTensorMap(buffers) };
   }
 
   setState(state: PluginState): void {

@@ -10,11 +10,12 @@ export interface EncodedTensor {
   base64: string;
 }
 
-export function encodeTensor(t: tf.Tensor): EncodedTensor {
+/** Read back asynchronously (checkpoint save awaits it on every backend). */
+export async function encodeTensor(t: tf.Tensor): Promise<EncodedTensor> {
   if (t.dtype !== 'float32' && t.dtype !== 'int32') {
     throw new TypeError(`encodeTensor: dtype ${t.dtype} is not float32 or int32`);
   }
-  const data = t.dataSync() as Float32Array | Int32Array;
+  const data = (await t.data()) as Float32Array | Int32Array;
   const bytes = Buffer.from(data.buffer, data.byteOffset, data.byteLength);
   return { dtype: t.dtype, shape: [...t.shape], base64: bytes.toString('base64') };
 }
@@ -42,8 +43,11 @@ export function decodeTensor(e: EncodedTensor, where = 'tensor'): tf.Tensor {
   return tf.tensor(values, e.shape, e.dtype);
 }
 
-export function encodeTensorMap(map: Record<string, tf.Tensor>): { [name: string]: JsonValue } {
+export async function encodeTensorMap(
+  map: Record<string, tf.Tensor>,
+): Promise<{ [name: string]: JsonValue }> {
   const out: { [name: string]: JsonValue } = {};
-  for (const [k, t] of Object.entries(map)) out[k] = encodeTensor(t) as unknown as JsonValue;
+  for (const [k, t] of Object.entries(map))
+    out[k] = (await encodeTensor(t)) as unknown as JsonValue;
   return out;
 }

@@ -26,7 +26,7 @@ describe.skipIf(skip !== '')('roiAlign on webgpu (WGSL kernels)', () => {
       const [out, grad] = tf.tidy(() => {
         const boxes = fx[c.boxes_key] as number[][];
         const features = tf.tensor4d(input.data, input.shape);
-        const rois = tf.tensor2d(flat(boxes), [boxes.length, 5]);
+        const rois = Float32Array.from(flat(boxes));
         const opts = {
           outputSize: c.output_size,
           spatialScale: c.spatial_scale,
@@ -72,11 +72,11 @@ describe.skipIf(skip !== '')('roiAlign on webgpu (WGSL kernels)', () => {
       const feats = strides.map(
         (s, i) => seeded([2, Math.ceil(256 / s), Math.ceil(200 / s), 8], 50 + i) as tf.Tensor4D,
       );
-      const rois = tf.tensor2d(rows, [sizes.length, 5]);
+      const rois = Float32Array.from(rows);
       const G = seeded([sizes.length, 7, 7, 8], 59);
       const pool = (fs: tf.Tensor[]) => multiLevelRoiAlign(fs as tf.Tensor4D[], rois, opts);
       const grads = tf.grads((...fs: tf.Tensor[]) => tf.sum(tf.mul(pool(fs), G)))(feats);
-      const none = multiLevelRoiAlign(feats, tf.zeros([0, 5]) as tf.Tensor2D, opts);
+      const none = multiLevelRoiAlign(feats, new Float32Array(0), opts);
       expect(none.shape).toEqual([0, 7, 7, 8]);
       return [pool(feats), ...grads];
     });
@@ -93,7 +93,7 @@ describe.skipIf(skip !== '')('roiAlign on webgpu (WGSL kernels)', () => {
     const step = async () => {
       const g = tf.tidy(() => {
         const f = seeded([1, 16, 16, 4], 81) as tf.Tensor4D;
-        const rois = tf.tensor2d([0, 1, 2, 9, 12, 0, 3, 3, 15, 15], [2, 5]);
+        const rois = Float32Array.from([0, 1, 2, 9, 12, 0, 3, 3, 15, 15]);
         const o = {
           outputSize: [4, 4] as [number, number],
           spatialScale: 1,

@@ -41,11 +41,11 @@ export class CheckpointHook implements TrainHook {
 
   async save(loop: LoopState): Promise<void> {
     const plugins: Record<string, PluginState> = {};
-    for (const [name, s] of Object.entries(this.o.stateful)) plugins[name] = s.getState();
+    for (const [name, s] of Object.entries(this.o.stateful)) plugins[name] = await s.getState();
     this.last = await this.o.manager.save({
       iter: loop.iter,
       epoch: Math.floor(Math.max(0, loop.iter - 1) / loop.itersPerEpoch) + 1,
-      optimizer: this.o.optimizer.getState(),
+      optimizer: await this.o.optimizer.getState(),
       plugins,
       sampler: this.o.samplerState() as PluginState | null,
       meta: { totalIters: loop.total, itersPerEpoch: loop.itersPerEpoch, ...this.o.meta },
