@@ -3,7 +3,7 @@
 import { activeBackend } from '@crat/tensor';
 import type { DetectorBatch } from '../../src/batch.js';
 import { MaskRCNN } from '../../src/mask-rcnn.js';
-import { makeToyImages, toyBatch } from '../../src/toy-data.js';
+import { makeToyImages, type ToyImage, toyBatch } from '../../src/toy-data.js';
 import { bboxAp50 } from '../ap50.js';
 import { C, SIZE, tinyConfig, toyOpts } from './tiny-config.js';
 import { sgdSteps } from './train-steps.js';
@@ -15,7 +15,7 @@ export interface OverfitResult {
 }
 
 /** What a caller may look at after the fit, before the model and batch are freed. */
-export type AfterFit = (model: MaskRCNN, batch: DetectorBatch) => Promise<void>;
+export type AfterFit = (model: MaskRCNN, batch: DetectorBatch, images: ToyImage[]) => Promise<void>;
 
 export async function overfitToyImages(
   steps: number,
@@ -44,7 +44,7 @@ export async function overfitToyImages(
     console.log(
       `overfit on ${activeBackend()}: ${steps} steps in ${seconds.toFixed(1)} s, loss ${losses[0]?.toFixed(3)} → ${losses.at(-1)?.toFixed(3)}, AP50 ${ap50.toFixed(3)}`,
     );
-    await afterFit?.(model, batch);
+    await afterFit?.(model, batch, images);
     return { losses, ap50, seconds };
   } finally {
     sgd.dispose();

@@ -8,6 +8,7 @@ import { cpuPresetConfig } from '../../src/config.js';
 import { MaskRCNN } from '../../src/mask-rcnn.js';
 import type { Detections } from '../../src/post-processing.js';
 import { makeToyImages, toyBatch } from '../../src/toy-data.js';
+import { deserializeWeights, serializeWeights } from '../../src/weights/checkpoint.js';
 import { lossValues } from '../helpers/loss-values.js';
 import { overfitToyImages } from '../helpers/overfit.js';
 import { C, SIZE, tinyConfig, toyOpts } from '../helpers/tiny-config.js';
@@ -50,6 +51,8 @@ function expectSameConfidentDetections(ref: Detections, got: Detections): number
 
 describe.skipIf(skip)('MaskRCNN on webgpu', () => {
   it("an untrained model's loss terms equal cpu's (relative 1e-3)", async () => {
+    // Made on cpu, so that moving them to webgpu reads nothing from a GPU.
+    await tf.setBackend('cpu');
     const model = new MaskRCNN(tinyConfig(), { seed: 7 });
     const batch = toyBatch(makeToyImages(8, 2, toyOpts), SIZE);
     const terms: Record<string, Record<string, number>> = {};
@@ -67,12 +70,20 @@ describe.skipIf(skip)('MaskRCNN on webgpu', () => {
 
   it('overfits 4 toy images (loss below a third, AP50 ≥ 0.9); its detections match cpu', async () => {
     let matched = 0;
-    const { losses, ap50 } = await overfitToyImages(160, async (model, batch) => {
+    const { losses, ap50 } = await overfitToyImages(160, async (model, batch, images) => {
       const before = tf.memory().numTensors;
       const got = await withoutSyncReads(() => model.predict(batch));
       expect(tf.memory().numTensors).toBe(before);
+      // The same weights on cpu: moving GPU tensors to another backend would read them
+      // synchronously, so the weights travel as safetensors bytes and the batch is remade.
+      const bytes = await serializeWeights(model);
       await tf.setBackend('cpu');
-      const ref = await model.predict(batch);
+      const onCpu = new MaskRCNN(tinyConfig());
+      deserializeWeights(onCpu, bytes);
+      const cpuBatch = toyBatch(images, SIZE);
+      const ref = await onCpu.predict(cpuBatch);
+      onCpu.dispose();
+      cpuBatch.images.dispose();
       await tf.setBackend('webgpu');
       got.forEach((d, i) => {
         expect(d.scores.length).toBeGreaterThan(0);
