@@ -1,6 +1,9 @@
 // The detector's CPU preset with CRAT on both branches, trained a few steps on the webgpu
 // backend (lavapipe in CI): no synchronous read, the tensor count flat from step to step, the
-// Fisher statistics filled, and the first step's losses close to cpu's.
+// Fisher statistics filled, and the first step's losses close to wasm's. Not cpu's: a training
+// step of this preset on cpu takes minutes of unbroken compute, past vitest's 60 s worker RPC
+// timeout; wasm's kernels are held to cpu's by @crat/tensor's suites, and @crat/detector's
+// webgpu suite compares the tiny model with cpu itself.
 import '../../src/index.js';
 import { taskTransfers } from '@crat/core';
 import {
@@ -23,7 +26,7 @@ import { describe, expect, it } from 'vitest';
 
 const skip = skipWebGpuSuites(await webGpuUnavailableReason());
 if (!skip) {
-  await initBackend('cpu');
+  await initBackend('wasm');
   await initBackend('webgpu');
 }
 
@@ -41,7 +44,7 @@ function cratModel(): MaskRCNN {
 }
 
 describe.skipIf(skip)('CPU preset + CRAT on webgpu', () => {
-  it('trains 5 steps with numTensors flat and no sync read; step 1 losses agree with cpu', async () => {
+  it('trains 5 steps with numTensors flat and no sync read; step 1 losses agree with wasm', async () => {
     const batch = toyBatch(
       makeToyImages(5, 2, {
         size: SIZE,
@@ -55,7 +58,7 @@ describe.skipIf(skip)('CPU preset + CRAT on webgpu', () => {
     const models: MaskRCNN[] = [];
     const losses: Record<string, number>[] = [];
     let tensors = 0;
-    for (const backend of ['cpu', 'webgpu']) {
+    for (const backend of ['wasm', 'webgpu']) {
       await tf.setBackend(backend);
       const model = cratModel();
       models.push(model);
@@ -64,7 +67,7 @@ describe.skipIf(skip)('CPU preset + CRAT on webgpu', () => {
       const step = gradientStep(params, (b: DetectorBatch, ctx: { iteration: number }) =>
         model.loss(b, ctx),
       );
-      const steps = backend === 'cpu' ? 1 : 5;
+      const steps = backend === 'wasm' ? 1 : 5;
       await withoutSyncReads(async () => {
         for (let i = 0; i < steps; i++) {
           if (i === 2) tensors = tf.memory().numTensors; // after the optimizer made its slots
@@ -84,12 +87,13 @@ describe.skipIf(skip)('CPU preset + CRAT on webgpu', () => {
       expect.arrayContaining(['loss_bbox_trans', 'loss_mask_trans', 'loss']),
     );
     console.log(
-      `step 1 losses, cpu ${JSON.stringify(first.cpu)} webgpu ${JSON.stringify(first.webgpu)}`,
+      `step 1 losses, wasm ${JSON.stringify(first.wasm)} webgpu ${JSON.stringify(first.webgpu)}`,
     );
     // RPN terms: the same arithmetic, relative 1e-3. RoI-head and CRAT terms depend on which
     // proposals survive top-k and NMS, where near-tied scores can swap between backends and
-    // change the sampled RoIs: 5% of max(|cpu|, 0.1), as in @crat/detector's webgpu suite.
-    for (const [name, ref] of Object.entries(first.cpu!)) {
+    // change the sampled RoIs: 5% of max(|wasm|, 0.1), as in @crat/detector's webgpu suite
+    // (seen against cpu: every term within 1e-6 relative, the same RoIs sampled).
+    for (const [name, ref] of Object.entries(first.wasm!)) {
       const bound = name.startsWith('loss_rpn')
         ? 1e-3 * Math.max(1, ref)
         : 0.05 * Math.max(ref, 0.1);
