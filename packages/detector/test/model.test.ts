@@ -9,54 +9,22 @@ import type {
   TransferStepContext,
 } from '@crat/core';
 import { decodeRle, rleFromJson } from '@crat/mask';
-import { activeBackend, initBackend } from '@crat/tensor';
+import { initBackend } from '@crat/tensor';
 import * as tf from '@tensorflow/tfjs-core';
 import type { CompressedRLE } from 'lvis-ts-types';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { detectorBatchFromCollated } from '../src/batch.js';
 import { type DetectorConfig, r50FpnConfig } from '../src/config.js';
-import { resolveDetectorConfig } from '../src/config-schema.js';
 import { MaskRCNN } from '../src/mask-rcnn.js';
 import { torchShape } from '../src/params.js';
 import { toLvisResults } from '../src/results.js';
 import { makeToyImages, toyBatch } from '../src/toy-data.js';
 import { deserializeWeights, serializeWeights } from '../src/weights/checkpoint.js';
 import { decodeSafetensors } from '../src/weights/safetensors.js';
-import { bboxAp50 } from './ap50.js';
 import { lossValues } from './helpers/loss-values.js';
+import { overfitToyImages } from './helpers/overfit.js';
+import { C, SIZE, tinyConfig, toyOpts } from './helpers/tiny-config.js';
 import { sgdSteps } from './helpers/train-steps.js';
-
-const SIZE = 64;
-const C = 3;
-const toyOpts = {
-  size: SIZE,
-  numClasses: C,
-  objects: [1, 3] as [number, number],
-  objectSize: [14, 30] as [number, number],
-};
-
-function tinyConfig(overrides: Partial<{ numClasses: number }> = {}): DetectorConfig {
-  const c = overrides.numClasses ?? C;
-  return resolveDetectorConfig(
-    {
-      numClasses: c,
-      backbone: { depth: 18, baseChannels: 8, frozenStages: -1 },
-      neck: { outChannels: 16 },
-      rpnHead: {
-        featChannels: 16,
-        train: { nmsPre: 300, maxPerImg: 100 },
-        test: { nmsPre: 300, maxPerImg: 100 },
-      },
-      roiHead: {
-        sampler: { num: 64 },
-        bbox: { fcChannels: 64 },
-        mask: { convChannels: 16, numConvs: 2 },
-      },
-      test: { maxPerImg: 50 },
-    },
-    r50FpnConfig(c),
-  );
-}
 
 /** A classification loss with one extra logit (as Seesaw's C+2): softmax over C+2, scores renormalised over C+1. */
 class ExtraLogitLoss implements ClassificationLoss {
@@ -430,34 +398,8 @@ describe('R50-FPN preset', () => {
 
 describe('MaskRCNN overfit', () => {
   it('reaches bbox AP50 ≥ 0.9 on 4 synthetic images', async () => {
-    const images = makeToyImages(42, 4, toyOpts);
-    const batch = toyBatch(images, SIZE);
-    const cfg = tinyConfig();
-    const model = build(cfg, { seed: 5 });
-    const baseLr = 0.02;
-    const sgd = sgdSteps(model, baseLr);
-    const steps = 160;
-    const t0 = Date.now();
-    let firstLoss = 0;
-    let lastLoss = 0;
-    for (let i = 0; i < steps; i++) {
-      const warm = Math.min(1, (i + 1) / 20);
-      const lr = baseLr * (i < 0.8 * steps ? warm : 0.1);
-      const r = await sgd.step(batch, i, lr);
-      // Let the worker answer vitest's RPC between steps: a minute of unbroken wasm compute
-      // (likely when every suite shares 2 cores) otherwise fails the run with an RPC timeout.
-      await new Promise((done) => setImmediate(done));
-      if (i === 0) firstLoss = r.losses.loss;
-      lastLoss = r.losses.loss;
-    }
-    const dets = await model.predict(batch, { withMasks: false });
-    const ap50 = bboxAp50(dets, images, C);
-    console.log(
-      `overfit on ${activeBackend()}: ${steps} steps in ${((Date.now() - t0) / 1000).toFixed(1)} s, loss ${firstLoss.toFixed(3)} → ${lastLoss.toFixed(3)}, AP50 ${ap50.toFixed(3)}`,
-    );
-    expect(lastLoss).toBeLessThan(firstLoss / 2);
+    const { losses, ap50 } = await overfitToyImages(160);
+    expect(losses.at(-1)).toBeLessThan(losses[0]! / 2);
     expect(ap50).toBeGreaterThanOrEqual(0.9);
-    sgd.dispose();
-    batch.images.dispose();
   }, 300_000);
 });

@@ -41,6 +41,7 @@ export {
   probeWebGpuAdapter,
   type WebGpuAdapterFacts,
   webGpuAdapterFacts,
+  webGpuUnavailableReason,
 } from './webgpu-backend.js';
 export { registerWebGpuKernels, WEBGPU_KERNELS } from './webgpu-kernels/index.js';
 

@@ -163,6 +163,23 @@ export async function probeWebGpuAdapter(): Promise<WebGpuAdapterFacts> {
 }
 
 /**
+ * Why webgpu cannot start here, or '' when it can: the optional packages are missing, or Dawn
+ * finds no Vulkan adapter. Any other failure (a broken install) is thrown, not explained away.
+ */
+export async function webGpuUnavailableReason(): Promise<string> {
+  const missing = missingWebGpuPackage();
+  if (missing != null) return `the optional package ${missing} is not installed`;
+  try {
+    await probeWebGpuAdapter();
+    return '';
+  } catch (err) {
+    if (err instanceof WebGpuUnavailableError && err.message.includes(NO_ADAPTER_HINT))
+      return err.message;
+    throw err;
+  }
+}
+
+/**
  * Make `navigator.gpu` Dawn's GPU (Node 20 has no navigator; Node 21+ has one without `gpu`)
  * and load tfjs-backend-webgpu, which registers the 'webgpu' backend only if it finds one.
  */

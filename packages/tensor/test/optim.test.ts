@@ -2,6 +2,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { initBackend } from '../src/backend.js';
+import { addMany } from '../src/ops/add-many.js';
 import { clipByGlobalNorm, globalNorm } from '../src/optim/grad-clip.js';
 import { gradientStep } from '../src/optim/gradient-step.js';
 import { Sgd } from '../src/optim/sgd.js';
@@ -40,6 +41,26 @@ describe('SGD', () => {
     sgd.dispose();
     sgd2.dispose();
     for (const t of [p, q, g1]) t.dispose();
+  });
+});
+
+describe('addMany', () => {
+  it('equals one tf.addN bit for bit on cpu and wasm (the same left fold), for 1 to 103 inputs', async () => {
+    for (const backend of ['cpu', 'wasm']) {
+      await initBackend(backend as 'cpu' | 'wasm');
+      for (const n of [1, 7, 8, 13, 103]) {
+        const list = Array.from({ length: n }, (_, i) =>
+          tf.tensor1d([Math.fround(1 / (i + 3)) * 10 ** ((i % 9) - 4), -(i + 1) / 7, 1e-7 * i]),
+        );
+        const [one, chunked] = [tf.addN(list), addMany(list)];
+        expect(Array.from(await chunked.data()), `${backend}, ${n} inputs`).toEqual(
+          Array.from(await one.data()),
+        );
+        tf.dispose([...list, one, chunked]);
+      }
+    }
+    await initBackend('cpu');
+    expect(() => addMany([])).toThrow(/no tensors/);
   });
 });
 

@@ -57,3 +57,4 @@ export function expectScalarClose(got: number, expected: number, what: string): 
   }
 }
 export * from './parity-rules.js';
+export * from './webgpu-gate.js';

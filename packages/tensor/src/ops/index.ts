@@ -1,6 +1,7 @@
-// The detection ops (anchors, box coding, NMS, RoIAlign, mask targets and pasting), gathered
-// for the package's public API.
+// The detection ops (anchors, box coding, NMS, RoIAlign, mask targets and pasting) and the
+// chunked addN, gathered for the package's public API.
 
+export { ADD_N_MAX_INPUTS, addMany } from './add-many.js';
 export { AnchorGenerator, type AnchorGeneratorOptions } from './anchors.js';
 export { type DecodeOptions, type DeltaCoderOptions, DeltaXYWHBBoxCoder } from './box-coder.js';
 export { groupNorm } from './group-norm.js';

@@ -1,12 +1,13 @@
 // Global-norm gradient clipping (`torch.nn.utils.clip_grad_norm_`).
 
 import * as tf from '@tensorflow/tfjs-core';
+import { addMany } from '../ops/add-many.js';
 
 /** The L2 norm of all gradients taken together (read back asynchronously). */
 export async function globalNorm(grads: Record<string, tf.Tensor>): Promise<number> {
   const list = Object.values(grads);
   if (list.length === 0) return 0;
-  const squared = tf.tidy(() => tf.addN(list.map((g) => tf.sum(tf.square(g)))));
+  const squared = tf.tidy(() => addMany(list.map((g) => tf.sum(tf.square(g)))));
   const value = (await squared.data())[0]!;
   squared.dispose();
   return Math.sqrt(value);

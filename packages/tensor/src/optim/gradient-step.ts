@@ -2,6 +2,7 @@
 
 import type { LossTerms } from '@crat/core';
 import * as tf from '@tensorflow/tfjs-core';
+import { addMany } from '../ops/add-many.js';
 import { variableGradsAsync } from './variable-grads-async.js';
 
 /** What a loss function returns: its terms, or its terms with per-step counts to log. */
@@ -51,7 +52,7 @@ export function gradientStep<Batch, Ctx>(
       if (names.length === 0) throw new Error('gradientStep: the loss function returned no terms');
       kept = {};
       for (const n of names) kept[n] = tf.keep(terms[n]!);
-      return tf.addN(names.map((n) => terms[n]!)) as tf.Scalar;
+      return addMany(names.map((n) => terms[n]!)) as tf.Scalar;
     }, varList);
     const losses: Record<string, number> = {};
     for (const [n, t] of Object.entries(kept)) {

@@ -2,6 +2,8 @@ import * as tf from '@tensorflow/tfjs-core';
 import { describe, expect, it } from 'vitest';
 import {
   activeBackend,
+  addMany,
+  globalNorm,
   groupNorm,
   initBackend,
   probeWebGpuAdapter,
@@ -101,6 +103,21 @@ describe.skipIf(skip !== '')('the webgpu backend', () => {
       });
       expectClose(r, 2e-4);
     }
+  });
+
+  it('addMany and globalNorm over 103 tensors (more than a shader binds) equal cpu', async () => {
+    // 1600 values each: smaller all-host inputs would run on the CPU and bind no buffers.
+    const make = () => Array.from({ length: 103 }, (_, i) => seeded([40, 40], 100 + i));
+    const r = await onBackends(['cpu', 'webgpu'], () => [addMany(make())]);
+    expectClose(r, 1e-5);
+    const norms: number[] = [];
+    for (const b of ['cpu', 'webgpu']) {
+      await tf.setBackend(b);
+      const grads = Object.fromEntries(make().map((g, i) => [`g${i}`, g]));
+      norms.push(await globalNorm(grads));
+      tf.dispose(Object.values(grads));
+    }
+    expect(Math.abs(norms[1]! - norms[0]!)).toBeLessThan(1e-5 * norms[0]!);
   });
 
   it('DeltaXYWHBBoxCoder encodes and decodes the mmdet fixture', async () => {
