@@ -237,10 +237,7 @@ describe('experiment plan', () => {
     expect(o).toContain('evaluation.interval=100');
     // At the main job's length it is the synth preset's own schedule.
     expect(budgetOverrides(800)).toEqual(
-      expect.arrayContaining([
-        'schedule.warmup.iters=300',
-        'schedule.policy.milestones=[600,736]',
-      ]),
+      expect.arrayContaining(['schedule.warmup.iters=300', 'schedule.policy.milestones=[600,736]']),
     );
     for (const budget of [1, 2, 3, 7]) {
       const tiny = budgetOverrides(budget).find((x) =>
