@@ -8,6 +8,7 @@ import {
   seedsFor,
   selectionSpecs,
   stage2Overrides,
+  trainingOrder,
 } from '../src/bench/experiment-specs.js';
 import { lvisSubset } from '../src/bench/experiments.js';
 import {
@@ -214,6 +215,53 @@ describe('experiment plan', () => {
       'EQLv2 + CRAT (uniform sampler)',
       'EQLv2 (class-aware sampler)',
       'EQLv2 + CRAT (class-aware sampler)',
+    ]);
+  });
+
+  it('picks rows by exact name with --rows, and refuses a name no row has', () => {
+    const specs = experimentSpecs();
+    // `EQLv2 + CRAT` as an --only pattern also takes the modes and the variants; as a row, not.
+    expect(filterSpecs(specs, ['EQLv2 + CRAT']).length).toBeGreaterThan(2);
+    expect(filterSpecs(specs, undefined, ['eqlv2', 'EQLv2 + CRAT']).map((s) => s.name)).toEqual([
+      'EQLv2',
+      'EQLv2 + CRAT',
+    ]);
+    expect(filterSpecs(specs, undefined, ['EQLv2 + CRAT + stage 2']).map((s) => s.name)).toEqual([
+      'EQLv2 + CRAT',
+      'EQLv2 + CRAT + stage 2',
+    ]);
+    expect(filterSpecs(specs, ['seesaw'], ['CE']).map((s) => s.name)).toEqual([
+      'CE',
+      'Seesaw',
+      'Seesaw + CRAT',
+    ]);
+    expect(() => filterSpecs(specs, undefined, ['EQLv2 + CART'])).toThrow(/no row is named/);
+  });
+
+  it('trains group by group and, within a group, seed by seed (pairs finish together)', () => {
+    const specs = filterSpecs(experimentSpecs(), undefined, [
+      'CE',
+      'CE + CRAT',
+      'EQLv2',
+      'EQLv2 + CRAT + stage 2',
+    ]);
+    const runs = specs.flatMap((spec) =>
+      Array.from({ length: seedsFor(spec, 2, 3) }, (_v, seed) => ({ spec, seed })),
+    );
+    const order = trainingOrder(runs, specs).map((r) => `${r.spec.name}/${r.seed}`);
+    expect(order).toEqual([
+      'CE/0',
+      'CE + CRAT/0',
+      'EQLv2/0',
+      'EQLv2 + CRAT/0',
+      'CE/1',
+      'CE + CRAT/1',
+      'EQLv2/1',
+      'EQLv2 + CRAT/1',
+      'EQLv2/2',
+      'EQLv2 + CRAT/2',
+      'EQLv2 + CRAT + stage 2/0',
+      'EQLv2 + CRAT + stage 2/1',
     ]);
   });
 

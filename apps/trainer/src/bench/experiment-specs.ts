@@ -180,16 +180,52 @@ export function nameMatches(name: string, pattern: string): boolean {
 }
 
 /**
- * The rows matching one of `only` ({@link nameMatches}), with the rows they start from (a
- * stage 2 needs its stage 1), in the plan's order.
+ * The rows matching one of `only` ({@link nameMatches}) or named exactly (case-insensitive) in
+ * `rows`, with the rows they start from (a stage 2 needs its stage 1), in the plan's order. A
+ * row name that `rows` lists and no row has is an error, so a typo does not shrink the plan.
  */
-export function filterSpecs(specs: readonly ExperimentSpec[], only?: string[]): ExperimentSpec[] {
-  if (!only?.length) return [...specs];
+export function filterSpecs(
+  specs: readonly ExperimentSpec[],
+  only?: string[],
+  rows?: string[],
+): ExperimentSpec[] {
+  if (!only?.length && !rows?.length) return [...specs];
+  const exact = new Set((rows ?? []).map((r) => r.trim().toLowerCase()));
+  for (const r of exact) {
+    if (!specs.some((s) => s.name.toLowerCase() === r))
+      throw new Error(
+        `--rows: no row is named '${r}' (rows: ${specs.map((s) => s.name).join(', ')})`,
+      );
+  }
   const wanted = new Set(
-    specs.filter((s) => only.some((w) => nameMatches(s.name, w))).map((s) => s.name),
+    specs
+      .filter(
+        (s) => exact.has(s.name.toLowerCase()) || (only ?? []).some((w) => nameMatches(s.name, w)),
+      )
+      .map((s) => s.name),
   );
   for (const s of specs) if (wanted.has(s.name) && s.startsFrom) wanted.add(s.startsFrom);
   return specs.filter((s) => wanted.has(s.name));
+}
+
+/**
+ * The order runs are trained in: group by group as the plan lists them, and within a group
+ * seed by seed, so a sitting that stops early leaves whole paired seeds (every row of the group
+ * at seed 0, then at seed 1, ...) rather than one row's seeds and none of its partner's. A stage
+ * 2 follows its stage 1, which comes earlier in the plan.
+ */
+export function trainingOrder<T extends { spec: ExperimentSpec; seed: number }>(
+  runs: readonly T[],
+  specs: readonly ExperimentSpec[],
+): T[] {
+  const groups = [...new Set(specs.map((s) => s.group))];
+  const index = new Map(specs.map((s, i) => [s.name, i]));
+  const key = (r: T) => [groups.indexOf(r.spec.group), r.seed, index.get(r.spec.name) ?? 0];
+  return [...runs].sort((a, b) => {
+    const ka = key(a);
+    const kb = key(b);
+    return ka[0]! - kb[0]! || ka[1]! - kb[1]! || ka[2]! - kb[2]!;
+  });
 }
 
 /** A row's run folder name for a seed: `eqlv2_crat_box_only_s0`. */

@@ -26,6 +26,7 @@ import {
   seedsFor,
   selectionSpecs,
   stage2Overrides,
+  trainingOrder,
 } from './experiment-specs.js';
 import {
   formatExperimentsReport,
@@ -89,6 +90,8 @@ export interface ExperimentsOptions {
   cwd?: string;
   /** Only the rows whose name contains one of these (and the rows they start from). */
   only?: string[];
+  /** Only the rows named exactly so (and the rows they start from); with `only`, either. */
+  rows?: string[];
   /** Reuse the work dir's finished runs and train only the missing ones. */
   resume?: boolean;
   /** Let one table hold runs of several code versions. */
@@ -230,7 +233,7 @@ export async function runExperiments(o: ExperimentsOptions): Promise<string> {
   const split = kind === 'select' ? 'minival' : 'val';
   const root = resolve(cwd, o.workDir ?? `work_dirs/bench_${kind}`);
   const allSpecs = o.specs ?? (kind === 'select' ? selectionSpecs() : experimentSpecs());
-  const specs = filterSpecs(allSpecs, o.only);
+  const specs = filterSpecs(allSpecs, o.only, o.rows);
   if (specs.length === 0) throw new Error(`--only ${o.only?.join(' ')}: no row matches`);
   const base = (await loadConfig(specs[0]!.config, { cwd })).config;
   await ensureDataset(base.dataset, { cwd, log, needsMinival: split === 'minival' });
@@ -249,12 +252,10 @@ export async function runExperiments(o: ExperimentsOptions): Promise<string> {
     evalOverrides.push(`dataset.${split}.annFile=${relative(cwd, subset)}`);
   }
   const train = readJson<LvisJson>(resolve(cwd, base.dataset.train.annFile));
-  const wanted = await planRuns(specs, o, {
-    cwd,
-    root,
-    evalOverrides,
-    numClasses: train.categories.length,
-  });
+  const wanted = trainingOrder(
+    await planRuns(specs, o, { cwd, root, evalOverrides, numClasses: train.categories.length }),
+    specs,
+  );
   const code = codeVersionAt(cwd);
   const plan = planResume(wanted, readRunRecords(root), {
     resume: o.resume ?? false,

@@ -15,6 +15,7 @@ interface BenchCliOptions {
   backend?: BackendChoice;
   workDir: string;
   only?: string[];
+  rows?: string[];
   resume?: boolean;
   allowMixedCommits?: boolean;
   dryRun?: boolean;
@@ -40,6 +41,7 @@ function benchOptions(o: BenchCliOptions, kind: 'experiments' | 'select'): Exper
     ...(o.valImages ? { valImages: positiveInt('--val-images', o.valImages) } : {}),
     ...(o.backend ? { backend: o.backend } : {}),
     ...(o.only ? { only: o.only } : {}),
+    ...(o.rows ? { rows: o.rows } : {}),
     resume: o.resume ?? false,
     allowMixedCommits: o.allowMixedCommits ?? false,
     dryRun: o.dryRun ?? false,
@@ -60,6 +62,10 @@ function sharedOptions(cmd: Command, kind: 'experiments' | 'select', seeds: stri
     .option('--backend <name>', 'TF.js backend (default wasm)')
     .option('--work-dir <dir>', 'where the runs and their records go', `work_dirs/bench_${kind}`)
     .option('--only <names...>', 'only rows whose name contains one of these')
+    .option(
+      '--rows <names...>',
+      "only the rows named exactly so, e.g. --rows 'EQLv2' 'EQLv2 + CRAT' (with --only: either)",
+    )
     .option('--resume', "reuse the work dir's finished runs and train only the missing ones")
     .option(
       '--allow-mixed-commits',
