@@ -118,6 +118,23 @@ describe('run records on disk', () => {
     expect(canonicalJson({ b: 1, a: [{ d: 2, c: null }] })).toBe('{"a":[{"c":null,"d":2}],"b":1}');
     expect(configHash({ a: 1, b: { c: 2 } })).toBe(configHash({ b: { c: 2 }, a: 1 }));
     expect(configHash({ a: 1 })).not.toBe(configHash({ a: 2 }));
+    // A moved or cloned checkout is the same table: paths inside the checkout count relative.
+    const at = (root: string) => ({
+      dataset: { train: { annFile: `${root}/data/synth/a.json` }, synth: { outDir: root } },
+      loadFrom: '/elsewhere/w.safetensors',
+    });
+    expect(configHash(at('/work/a'), '/work/a')).toBe(configHash(at('/work/b'), '/work/b'));
+    expect(configHash(at('/work/a'), '/work/a')).toBe(
+      configHash(
+        {
+          ...at('/work/a'),
+          dataset: { train: { annFile: 'data/synth/a.json' }, synth: { outDir: '.' } },
+        },
+        '/work/b',
+      ),
+    );
+    expect(configHash(at('/work/a'), '/work/a')).not.toBe(configHash(at('/work/b'), '/work/a'));
+    expect(configHash(at('/work/ab'), '/work/a')).not.toBe(configHash(at('/work/b'), '/work/b'));
   });
 });
 

@@ -184,7 +184,7 @@ async function planRuns(
         name: spec.name,
         seed,
         folder: runFolderName(spec.name, seed),
-        configHash: configHash(loaded.config),
+        configHash: configHash(loaded.config, ctx.cwd),
       });
     }
   }

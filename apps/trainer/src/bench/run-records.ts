@@ -3,7 +3,7 @@
 
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { isAbsolute, join, relative, sep } from 'node:path';
 import { writeJsonAtomic } from '@crat/core';
 import { type CodeVersion, describeCodeVersion } from './code-version.js';
 import type { ExperimentGroup } from './experiment-specs.js';
@@ -57,8 +57,30 @@ export function canonicalJson(v: unknown): string {
   return JSON.stringify(v) ?? 'null';
 }
 
-export function configHash(config: unknown): string {
-  return createHash('sha256').update(canonicalJson(config)).digest('hex');
+/**
+ * The hash of a resolved config, with every absolute path inside `cwd` taken relative to it:
+ * the loader makes the data paths absolute, and a table must stay the same table when its
+ * checkout is cloned or moved (`/work/a/data/synth` and `/work/b/data/synth` are one data set).
+ */
+export function configHash(config: unknown, cwd?: string): string {
+  return createHash('sha256')
+    .update(canonicalJson(portablePaths(config, cwd)))
+    .digest('hex');
+}
+
+function portablePaths(v: unknown, cwd: string | undefined): unknown {
+  if (cwd === undefined) return v;
+  if (typeof v === 'string') {
+    if (!isAbsolute(v) || !(v === cwd || v.startsWith(cwd.endsWith(sep) ? cwd : cwd + sep)))
+      return v;
+    return relative(cwd, v) || '.';
+  }
+  if (Array.isArray(v)) return v.map((x) => portablePaths(x, cwd));
+  if (v && typeof v === 'object')
+    return Object.fromEntries(
+      Object.entries(v as Record<string, unknown>).map(([k, x]) => [k, portablePaths(x, cwd)]),
+    );
+  return v;
 }
 
 /** The folder of run records under a bench work dir. */
