@@ -120,6 +120,11 @@ describe('experiments report', () => {
     expect(md).toMatch(/\| EQLv2 \+ CRAT vs EQLv2 \| 2 \| \+5\.5 \[/);
     expect(md).toMatch(/\| EQLv2 \+ CRAT \(reference\) vs EQLv2 \| 2 \| -10\.5 \[/);
     expect(md).toContain('| EQLv2 + CRAT (uniform sampler) vs EQLv2 (uniform sampler) | 2 | +2.0');
+    // The per-loss APr sentence and the published claim's reading follow the loss table.
+    expect(md).toContain("Does CRAT move the rare classes' AP, per loss");
+    expect(md).toContain('- **EQLv2**: CRAT changes box APr by');
+    expect(md).not.toContain('- **Seesaw**');
+    expect(md).toContain('The published +3.0 tail AP on LVIS');
     // Rows that did not run are not shown; no mode is "picked" on val.
     expect(md).not.toContain('| Seesaw |');
     expect(md).not.toContain('Best CRAT mode');

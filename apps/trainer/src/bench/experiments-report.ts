@@ -3,6 +3,7 @@
 // minival). Pure formatting; the runs come from the records on disk.
 
 import { DEFAULT_CRAT_MODE } from '@crat/crat-transfuse';
+import { aprStatements, publishedClaimStatement } from './crat-statements.js';
 import {
   type ExperimentGroup,
   type ExperimentSpec,
@@ -148,9 +149,21 @@ export function formatExperimentsReport(
   const variant = table('variant', [
     { from: PIPELINE_CRAT, as: 'EQLv2 + CRAT (repeat-factor sampler)' },
   ]);
+  const lossPairs = pairsOf(specs, 'loss');
+  const statements = aprStatements(runs, lossPairs);
+  const claim = publishedClaimStatement(runs, { base: PIPELINE_BASE, row: PIPELINE_CRAT });
   return [
     ...headerLines('Experiments', header),
     ...section('Losses with and without CRAT:', loss.rows, loss.differences, PAIRED),
+    ...(statements.length
+      ? [
+          "Does CRAT move the rare classes' AP, per loss (95 % paired intervals)?",
+          '',
+          ...statements,
+          '',
+        ]
+      : []),
+    ...(claim ? [claim, ''] : []),
     ...section(
       `CRAT modes on EQLv2 (a report, not a choice: the default mode is chosen on minival by \`crat bench select\`):`,
       mode.rows,

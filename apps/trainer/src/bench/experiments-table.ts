@@ -141,6 +141,20 @@ export function cratPairsByName(runs: readonly ExperimentRun[]): RowPair[] {
     .map((n) => ({ base: n.slice(0, -' + CRAT'.length), row: n }));
 }
 
+/** One row's value of a metric per seed (runs recorded without the metric left out). */
+export function seedValues(
+  runs: readonly ExperimentRun[],
+  name: string,
+  type: 'bbox' | 'segm',
+  metric: ExperimentMetric,
+): Map<number, number> {
+  return new Map(
+    runs
+      .filter((r) => r.name === name && r[type][metric] !== undefined)
+      .map((r) => [r.seed, r[type][metric] as number] as const),
+  );
+}
+
 /**
  * For every pair whose two rows ran (default: each `X + CRAT` with its `X`): the per-seed
  * paired differences (row minus base) and their 95 % Student-t intervals, in AP points; `*`
@@ -154,11 +168,7 @@ export function formatCratDifferences(
   const present = pairs.filter((p) => names.has(p.base) && names.has(p.row));
   if (present.length === 0) return '';
   const bySeed = (name: string, type: 'bbox' | 'segm', metric: ExperimentMetric) =>
-    new Map(
-      runs
-        .filter((r) => r.name === name && r[type][metric] !== undefined)
-        .map((r) => [r.seed, r[type][metric] as number] as const),
-    );
+    seedValues(runs, name, type, metric);
   const head = ['pair', 'seeds', ...CRAT_DIFFERENCES.map((c) => c.label)];
   const lines = markdownTableHead(head, 2);
   for (const { base, row } of present) {
