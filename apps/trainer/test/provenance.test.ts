@@ -133,3 +133,19 @@ describe('crat test against the checkpoint it evaluates', () => {
     ).rejects.toThrow(/iter_000006\/model\.json: damaged: /);
   });
 });
+
+describe('config.json paths', () => {
+  it('makes every split absolute, minival included, and leaves absolute paths alone', async () => {
+    const { absoluteDatasetPaths } = await import('../src/run/run-config.js');
+    const { config: cfg } = await loadConfig('configs/synth/eqlv2.ts', {
+      cwd: join(import.meta.dirname, '../../..'),
+    });
+    const abs = absoluteDatasetPaths(cfg, '/data/x');
+    expect(abs.dataset.train.annFile).toBe('/data/x/data/synth/annotations/lvis_v1_train.json');
+    expect(abs.dataset.val.imgDir).toBe('/data/x/data/synth/val2017');
+    expect(abs.dataset.minival?.annFile).toBe(
+      '/data/x/data/synth/annotations/lvis_v1_minival.json',
+    );
+    expect(absoluteDatasetPaths(abs, '/elsewhere').dataset.minival).toEqual(abs.dataset.minival);
+  });
+});

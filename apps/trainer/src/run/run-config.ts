@@ -20,6 +20,7 @@ export function absoluteDatasetPaths(cfg: CratConfig, cwd = process.cwd()): Crat
       train: split(d.train),
       val: split(d.val),
       ...(d.test ? { test: split(d.test) } : {}),
+      ...(d.minival ? { minival: split(d.minival) } : {}),
       ...(d.synth ? { synth: { ...d.synth, outDir: resolve(cwd, d.synth.outDir) } } : {}),
     },
     ...(cfg.loadFrom ? { loadFrom: resolve(cwd, cfg.loadFrom) } : {}),
