@@ -11,6 +11,7 @@ import {
   type SynthClass,
   sameFamilyShare,
   summarizeShares,
+  volumeChanceShare,
 } from '../src/bench/per-class.js';
 
 // Labels 0..3: families disc, disc, star, star.
@@ -32,6 +33,23 @@ describe('sameFamilyShare', () => {
 
   it('refuses a matrix of the wrong size', () => {
     expect(() => sameFamilyShare([[0]], FAMILIES)).toThrow(/must be 4 x 4/);
+  });
+
+  it('gives the share that spreading what each class sent evenly would give', () => {
+    // Sent to others: class 0 sends 5, class 2 sends 3 (its 5 to itself left out), 1 and 3 none.
+    // Class 1 (disc): others sent 5 + 3, of which disc (class 0) 5. Class 3 (star): 5 + 3, star 3.
+    // Class 0: only class 2 sent (3), a star: 0. Class 2: class 0 sent 5, a disc: 0.
+    expect(volumeChanceShare(M, FAMILIES)).toEqual([0, 5 / 8, 0, 3 / 8]);
+    expect(
+      volumeChanceShare(
+        [
+          [0, 0],
+          [0, 0],
+        ],
+        ['a', 'a'],
+      ),
+    ).toEqual([null, null]);
+    expect(() => volumeChanceShare([[0]], FAMILIES)).toThrow(/volumeChanceShare: .* 4 x 4/);
   });
 
   it('gives the share an even spread would give', () => {
@@ -101,5 +119,11 @@ describe('perClassRows', () => {
     expect(summary[0]!.bbox).toBeCloseTo(0.75, 12);
     expect(summary[1]!.bbox).toBeCloseTo(0.75, 12); // only blue_disc received weight
     expect(formatShareSummary(summary)).toContain('rare (1 class): 75.0 % (box), n/a % (mask)');
+    // blue_star (label 3): seed 0 volume chance 3/8, seed 1 (class 0 sends 3) 3/6: mean 0.4375.
+    expect(summary[0]!.volumeChance.bbox).toBeCloseTo((3 / 8 + 3 / 6) / 2, 12);
+    expect(summary[0]!.volumeChance.mask).toBeNull();
+    expect(formatShareSummary(summary)).toContain(
+      '43.8 % (box) / n/a % (mask) by what each class sent',
+    );
   });
 });

@@ -109,7 +109,7 @@ export function formatPerClassSection(rows: readonly PerClassRow[], pair: RowPai
     '',
     formatPerClassTable(rows),
     '',
-    `Same-family share: ${formatShareSummary(summarizeShares(rows))} (chance: the share if the weight were spread evenly over the other classes).`,
+    `Same-family share: ${formatShareSummary(summarizeShares(rows))}. Chance by class count is the share if the weight were spread evenly over the other classes; chance by what each class sent is the share if every class spread the weight it sent evenly (frequent classes send most, so a family that holds one is near by volume alone). A share above the second shows the weights prefer look-alikes.`,
     '',
   ];
 }

@@ -29,12 +29,7 @@ export function sameFamilyShare(
   matrix: TransferMatrix,
   families: readonly string[],
 ): (number | null)[] {
-  const c = families.length;
-  if (matrix.length !== c || matrix.some((row) => row.length !== c)) {
-    throw new RangeError(
-      `sameFamilyShare: the transfer matrix must be ${c} x ${c} (one row and column per class)`,
-    );
-  }
+  const c = checkSize(matrix, families, 'sameFamilyShare');
   return families.map((family, t) => {
     let total = 0;
     let same = 0;
@@ -43,6 +38,41 @@ export function sameFamilyShare(
       const w = matrix[s]![t]!;
       total += w;
       if (families[s] === family) same += w;
+    }
+    return total > 0 ? same / total : null;
+  });
+}
+
+function checkSize(matrix: TransferMatrix, families: readonly string[], what: string): number {
+  const c = families.length;
+  if (matrix.length !== c || matrix.some((row) => row.length !== c)) {
+    throw new RangeError(
+      `${what}: the transfer matrix must be ${c} x ${c} (one row and column per class)`,
+    );
+  }
+  return c;
+}
+
+/**
+ * The same-family share each target would get if every source spread the weight it sent
+ * evenly over its other classes: `Σ_{s∈F(t), s≠t} out_s / Σ_{s≠t} out_s`, `out_s` the weight
+ * source s sent to other classes; null where no other class sent any. Classes send in
+ * proportion to their positive RoIs, so a family holding a frequent class is "near" by volume
+ * alone; this is the chance level that volume sets, against which a share shows a preference.
+ */
+export function volumeChanceShare(
+  matrix: TransferMatrix,
+  families: readonly string[],
+): (number | null)[] {
+  const c = checkSize(matrix, families, 'volumeChanceShare');
+  const out = matrix.map((row, s) => row.reduce((a, w, t) => (t === s ? a : a + w), 0));
+  return families.map((family, t) => {
+    let total = 0;
+    let same = 0;
+    for (let s = 0; s < c; s++) {
+      if (s === t) continue;
+      total += out[s]!;
+      if (families[s] === family) same += out[s]!;
     }
     return total > 0 ? same / total : null;
   });
@@ -71,7 +101,10 @@ export interface PerClassRow {
   segm: PairedAp | null;
   /** Mean over the CRAT runs' seeds; null when no run recorded that branch or the class got none. */
   share: { bbox: number | null; mask: number | null };
+  /** Even spread over the other classes. */
   chance: number;
+  /** Each source's weight spread evenly ({@link volumeChanceShare}), mean over the CRAT runs. */
+  volumeChance: { bbox: number | null; mask: number | null };
 }
 
 function mean(v: readonly number[]): number | null {
@@ -110,13 +143,12 @@ export function perClassRows(
 ): PerClassRow[] {
   const sorted = [...classes].sort((x, y) => x.id - y.id);
   const families = sorted.map((c) => c.family);
-  const shares = (branch: 'bbox' | 'mask') =>
-    withIt
-      .map((r) => r.transfer[branch])
-      .filter((m): m is TransferMatrix => m !== undefined)
-      .map((m) => sameFamilyShare(m, families));
-  const box = shares('bbox');
-  const mask = shares('mask');
+  const matrices = (branch: 'bbox' | 'mask') =>
+    withIt.map((r) => r.transfer[branch]).filter((m): m is TransferMatrix => m !== undefined);
+  const box = matrices('bbox').map((m) => sameFamilyShare(m, families));
+  const mask = matrices('mask').map((m) => sameFamilyShare(m, families));
+  const boxChance = matrices('bbox').map((m) => volumeChanceShare(m, families));
+  const maskChance = matrices('mask').map((m) => volumeChanceShare(m, families));
   const at = (per: (number | null)[][], t: number) =>
     mean(per.map((s) => s[t]).filter((x): x is number => x !== null));
   const rows: PerClassRow[] = [];
@@ -132,6 +164,7 @@ export function perClassRows(
       segm: pairedAp(without, withIt, 'segm', c.id),
       share: { bbox: at(box, t), mask: at(mask, t) },
       chance: chanceShare(families, t),
+      volumeChance: { bbox: at(boxChance, t), mask: at(maskChance, t) },
     });
   });
   return rows;
@@ -191,6 +224,8 @@ export interface ShareSummary {
   mask: number | null;
   /** Mean chance share of the same classes. */
   chance: number;
+  /** Mean volume chance share of the classes that received weight, per branch. */
+  volumeChance: { bbox: number | null; mask: number | null };
 }
 
 /** The mean same-family share of the rare and of the common classes, beside chance. */
@@ -199,23 +234,36 @@ export function summarizeShares(rows: readonly PerClassRow[]): ShareSummary[] {
     const g = rows.filter((r) => r.frequency === frequency);
     const of = (b: 'bbox' | 'mask') =>
       mean(g.map((r) => r.share[b]).filter((x): x is number => x !== null));
+    const chanceOf = (b: 'bbox' | 'mask') =>
+      mean(
+        g
+          .filter((r) => r.share[b] !== null)
+          .map((r) => r.volumeChance[b])
+          .filter((x): x is number => x !== null),
+      );
     return {
       frequency,
       classes: g.length,
       bbox: of('bbox'),
       mask: of('mask'),
       chance: mean(g.map((r) => r.chance)) ?? 0,
+      volumeChance: { bbox: chanceOf('bbox'), mask: chanceOf('mask') },
     };
   });
 }
 
-/** One sentence per frequency group: `rare (8 classes): 41.0 % (box), 38.2 % (mask); chance 10.3 %`. */
+/**
+ * One sentence per frequency group: `rare (8 classes): 41.0 % (box), 38.2 % (mask) of the
+ * transfer weight from the own family; chance 10.3 % by class count, 12.0 % (box) / 11.8 %
+ * (mask) by what each class sent`.
+ */
 export function formatShareSummary(summary: readonly ShareSummary[]): string {
   return summary
     .map(
       (s) =>
         `${s.frequency === 'r' ? 'rare' : 'common'} (${s.classes} ${s.classes === 1 ? 'class' : 'classes'}): ${pct(s.bbox)} % (box), ` +
-        `${pct(s.mask)} % (mask) of the transfer weight from the own family; chance ${pct(s.chance)} %`,
+        `${pct(s.mask)} % (mask) of the transfer weight from the own family; chance ${pct(s.chance)} % by class count, ` +
+        `${pct(s.volumeChance.bbox)} % (box) / ${pct(s.volumeChance.mask)} % (mask) by what each class sent`,
     )
     .join('; ');
 }
