@@ -141,12 +141,14 @@ describe('experiments report', () => {
       run('CRAT temperature 0.2', 0, 0.21),
       run('CRAT loss weights x10', 0, 0.18),
       run('CRAT loss weights x100', 0, 0.05),
+      run('CRAT similarity squared-gradient', 0, 0.22),
     ];
     const picks = pickSettings(runs, specs);
     expect(picks.map((p) => [p.setting, p.value])).toEqual([
       ['mode', 'exact'],
       ['temperature', '0.2'],
       ['loss weights', 'x1 (box 0.001, mask 0.01)'],
+      ['similarity', 'squared-gradient'],
     ]);
     const md = formatSelectionReport({ ...HEADER, split: 'minival', evalTotal: 300 }, runs, specs);
     expect(md).toContain('first 100 of 300 synth minival images');
@@ -177,6 +179,7 @@ describe('experiment plan', () => {
     ).toEqual(['exact', 'exact-fisher']);
     const variant = specs.filter((s) => s.group === 'variant');
     expect(variant.map((s) => s.config)).toEqual([
+      'configs/synth/eqlv2_crat.ts',
       'configs/synth/eqlv2_crat_box.ts',
       'configs/synth/eqlv2_crat_mask.ts',
       'configs/synth/eqlv2.ts',
@@ -193,6 +196,12 @@ describe('experiment plan', () => {
     );
     const stage2 = variant.at(-1)!;
     expect(stage2.startsFrom).toBe('EQLv2 + CRAT');
+    // The squared-gradient similarity on both transfers, against EQLv2 like the modes.
+    expect(variant[0]!.cfgOptions).toEqual([
+      'transfers.0.similarity=squared-gradient',
+      'transfers.1.similarity=squared-gradient',
+    ]);
+    expect(variant[0]!.pairedWith).toBe('EQLv2');
     // Every paired base is a row of the plan.
     const names = new Set(specs.map((s) => s.name));
     for (const s of specs) if (s.pairedWith) expect(names.has(s.pairedWith)).toBe(true);
@@ -214,7 +223,7 @@ describe('experiment plan', () => {
     // Whole words: CE is not the "ce" of "(reference)"; a pattern may start with "+".
     expect(filterSpecs(specs, ['ce']).map((s) => s.name)).toEqual(['CE', 'CE + CRAT']);
     expect(filterSpecs(specs, ['CE + CRAT']).map((s) => s.name)).toEqual(['CE + CRAT']);
-    expect(filterSpecs(specs, ['+ CRAT (']).length).toBe(6);
+    expect(filterSpecs(specs, ['+ CRAT (']).length).toBe(7);
     expect(filterSpecs(specs, ['sampler']).map((s) => s.name)).toEqual([
       'EQLv2 (uniform sampler)',
       'EQLv2 + CRAT (uniform sampler)',

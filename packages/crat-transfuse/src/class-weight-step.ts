@@ -18,7 +18,8 @@ export interface ClassWeightStep {
 /**
  * Update the Fisher from this step's per-RoI gradients (`perRoi [P, K]`, detached), then
  * compare each RoI's gradient (the first RoI's in `reference` mode, as the published code
- * does) with every class's updated Fisher and turn the similarities into class weights.
+ * does; squared with `similarity: 'squared-gradient'`) with every class's updated Fisher and
+ * turn the similarities into class weights.
  * Cosine similarity is scale-free, so `perRoi` may carry any positive normaliser.
  */
 export function fisherGuidedClassWeights(
@@ -26,16 +27,19 @@ export function fisherGuidedClassWeights(
   perRoi: tf.Tensor2D,
   present: PresentClasses,
   labelOneHot: tf.Tensor2D,
-  opts: Pick<CratCommonOptions, 'mode' | 'momentum' | 'temperature' | 'normEps'>,
+  opts: Pick<CratCommonOptions, 'mode' | 'momentum' | 'temperature' | 'normEps'> &
+    Partial<Pick<CratCommonOptions, 'similarity'>>,
 ): ClassWeightStep {
   bank.update(perRoi, present, opts.mode, opts.momentum);
   const fisher = bank.fisher!;
   return tf.tidy(() => {
     const p = perRoi.shape[0];
+    const probe =
+      (opts.similarity ?? 'gradient') === 'squared-gradient' ? tf.square(perRoi) : perRoi;
     const cos =
       opts.mode === 'reference'
-        ? tf.tile(cosineToFisher(tf.slice(perRoi, [0, 0], [1, -1]), fisher, opts.normEps), [p, 1])
-        : cosineToFisher(perRoi, fisher, opts.normEps);
+        ? tf.tile(cosineToFisher(tf.slice(probe, [0, 0], [1, -1]), fisher, opts.normEps), [p, 1])
+        : cosineToFisher(probe, fisher, opts.normEps);
     return {
       classWeights: classExcludingSoftmax(cos as tf.Tensor2D, labelOneHot, opts.temperature),
       seen: seenClassMask(fisher),

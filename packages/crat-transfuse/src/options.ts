@@ -15,6 +15,21 @@ export type CratMode = 'reference' | 'exact' | 'exact-fisher';
 
 export const CRAT_MODES: readonly CratMode[] = ['reference', 'exact', 'exact-fisher'];
 
+/**
+ * What each RoI's gradient is compared with every class's Fisher as:
+ * - `gradient` (published): the signed gradient itself. The Fisher is nonnegative, so the
+ *   cosine carries the signs of the RoI's residuals: with the L1 box loss the RoI gradient is
+ *   `features ⊗ sign(residual)` and the cosine is `(Σ_k sign_k / 4) · cos(features, Fisher)`, so
+ *   a box to be moved in one direction prefers the classes whose features are most like its
+ *   own, one to be moved in the other prefers the least alike, and 6 of the 16 sign patterns
+ *   give every class the same weight (`test/similarity.test.ts`).
+ * - `squared-gradient`: the RoI's squared gradient (its one-sample Fisher), compared with the
+ *   class Fisher like with like; the residual signs drop out.
+ */
+export type CratSimilarity = 'gradient' | 'squared-gradient';
+
+export const CRAT_SIMILARITIES: readonly CratSimilarity[] = ['gradient', 'squared-gradient'];
+
 /** Box regression loss whose derivative feeds the Fisher and whose value is the transfer loss. */
 export type RegressionLoss = 'l1' | 'smooth-l1';
 
@@ -27,6 +42,8 @@ export interface CratCommonOptions {
   momentum: number;
   /** Temperature of the class-excluding softmax over cosine similarities (published: 0.05). */
   temperature: number;
+  /** What the RoI's gradient is compared with the Fisher as (published: `gradient`). */
+  similarity: CratSimilarity;
   /** Floor of vector norms in the cosine similarity (PyTorch `F.normalize` eps). */
   normEps: number;
   /** Top transfused RoIs kept per target class for the diagnostics. */
@@ -77,6 +94,7 @@ export const CRAT_BOX_DEFAULTS: CratBoxOptions = {
   lossWeight: 0.001,
   momentum: 0.01,
   temperature: 0.05,
+  similarity: 'gradient',
   normEps: 1e-12,
   diagnosticsTopK: 10,
   diagnosticsTopSources: 5,
@@ -91,6 +109,7 @@ export const CRAT_MASK_DEFAULTS: CratMaskOptions = {
   lossWeight: 0.01,
   momentum: 0.01,
   temperature: 0.05,
+  similarity: 'gradient',
   normEps: 1e-12,
   diagnosticsTopK: 10,
   diagnosticsTopSources: 5,
@@ -134,6 +153,7 @@ function validateCommon(where: string, o: CratCommonOptions): void {
   requireNumber(where, 'lossWeight', o.lossWeight, (x) => x >= 0, 'a number >= 0');
   requireNumber(where, 'momentum', o.momentum, (x) => x > 0 && x <= 1, 'in (0, 1]');
   requireNumber(where, 'temperature', o.temperature, (x) => x > 0, 'a number > 0');
+  requireOneOf(where, 'similarity', o.similarity, CRAT_SIMILARITIES);
   requireNumber(where, 'normEps', o.normEps, (x) => x > 0, 'a number > 0');
   requireNumber(
     where,

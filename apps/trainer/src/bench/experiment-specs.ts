@@ -36,6 +36,14 @@ const LOSSES = [
 export const PIPELINE_BASE = 'EQLv2';
 export const PIPELINE_CRAT = 'EQLv2 + CRAT';
 
+/** The similarity that is not the published one (`@crat/crat-transfuse`'s `similarity`). */
+const SQUARED_SIMILARITY = 'squared-gradient';
+
+/** `--cfg-options` setting the similarity of both transfers of the CRAT presets. */
+function similarityOptions(similarity: string): string[] {
+  return [`transfers.0.similarity=${similarity}`, `transfers.1.similarity=${similarity}`];
+}
+
 /** The non-default image samplers CRAT is combined with (the preset's is repeat-factor). */
 const SAMPLERS = [
   ['uniform', 'sampler.type=uniform'],
@@ -46,7 +54,8 @@ const SAMPLERS = [
  * Every row of the table:
  * - `loss`: {CE, EQLv2, Group softmax, Seesaw} x {without, with CRAT in the default mode};
  * - `mode`: EQLv2 + CRAT in the other two modes (the default one is the `EQLv2 + CRAT` row);
- * - `variant`: box-only and mask-only CRAT, CRAT with the uniform and class-aware samplers
+ * - `variant`: CRAT with the squared-gradient similarity (the published one compares the signed
+ *   gradient with the Fisher), box-only and mask-only CRAT, CRAT with the uniform and class-aware samplers
  *   (each beside EQLv2 with that sampler, so the pair differs by CRAT alone; repeat-factor is
  *   the preset's, the `EQLv2 + CRAT` row), and the decoupled stage 2 from `EQLv2 + CRAT`.
  */
@@ -73,6 +82,14 @@ export function experimentSpecs(defaultMode: CratMode = DEFAULT_CRAT_MODE): Expe
       pairedWith: PIPELINE_BASE,
     });
   }
+  specs.push({
+    name: `EQLv2 + CRAT (${SQUARED_SIMILARITY} similarity)`,
+    config: 'configs/synth/eqlv2_crat.ts',
+    cratMode: defaultMode,
+    group: 'variant',
+    cfgOptions: similarityOptions(SQUARED_SIMILARITY),
+    pairedWith: PIPELINE_BASE,
+  });
   for (const [file, what] of [
     ['eqlv2_crat_box', 'box only'],
     ['eqlv2_crat_mask', 'mask only'],
@@ -133,7 +150,11 @@ export function selectionSpecs(): ExperimentSpec[] {
     pairedWith: PIPELINE_BASE,
     choices,
   });
-  const published = { temperature: '0.05', 'loss weights': 'x1 (box 0.001, mask 0.01)' };
+  const published = {
+    temperature: '0.05',
+    'loss weights': 'x1 (box 0.001, mask 0.01)',
+    similarity: 'gradient',
+  };
   return [
     { name: PIPELINE_BASE, config: 'configs/synth/eqlv2.ts', group: 'select' },
     ...CRAT_MODES.map((mode) =>
@@ -149,6 +170,11 @@ export function selectionSpecs(): ExperimentSpec[] {
         `transfers.0.temperature=${t}`,
         `transfers.1.temperature=${t}`,
       ]),
+    ),
+    crat(
+      `CRAT similarity ${SQUARED_SIMILARITY}`,
+      { similarity: SQUARED_SIMILARITY },
+      similarityOptions(SQUARED_SIMILARITY),
     ),
     ...[10, 100].map((k) =>
       crat(`CRAT loss weights x${k}`, { 'loss weights': `x${k}` }, [

@@ -171,7 +171,7 @@ export function formatExperimentsReport(
       `Each mode against ${PIPELINE_BASE}. ${PAIRED}`,
     ),
     ...section(
-      'CRAT variants on EQLv2 (one branch only; other samplers, each beside EQLv2 with the same sampler; the decoupled stage 2 from `EQLv2 + CRAT`):',
+      'CRAT variants on EQLv2 (the squared-gradient similarity; one branch only; other samplers, each beside EQLv2 with the same sampler; the decoupled stage 2 from `EQLv2 + CRAT`):',
       variant.rows,
       variant.differences,
       PAIRED,
