@@ -9,7 +9,7 @@ import {
   type PerClassRun,
   perClassRows,
   type SynthClass,
-  sameFamilyShare,
+  sameGroupShare,
   summarizeShares,
   volumeChanceShare,
 } from '../src/bench/per-class.js';
@@ -26,13 +26,13 @@ const M = [
   [0, 0, 0, 0],
 ];
 
-describe('sameFamilyShare', () => {
+describe('sameGroupShare', () => {
   it('is the same-family part of the weight each class received, null for none', () => {
-    expect(sameFamilyShare(M, FAMILIES)).toEqual([null, 0.75, null, 0.5]);
+    expect(sameGroupShare(M, FAMILIES)).toEqual([null, 0.75, null, 0.5]);
   });
 
   it('refuses a matrix of the wrong size', () => {
-    expect(() => sameFamilyShare([[0]], FAMILIES)).toThrow(/must be 4 x 4/);
+    expect(() => sameGroupShare([[0]], FAMILIES)).toThrow(/must be 4 x 4/);
   });
 
   it('gives the share that spreading what each class sent evenly would give', () => {
@@ -125,5 +125,24 @@ describe('perClassRows', () => {
     expect(formatShareSummary(summary)).toContain(
       '43.8 % (box) / n/a % (mask) by what each class sent',
     );
+    expect(summary[0]!.look).toBeNull(); // these classes have no looks
+    expect(formatShareSummary(summary)).not.toContain('Same look');
+  });
+
+  it('adds the same-look share when every class has a look', () => {
+    // Looks: red (labels 0, 2) and blue (1, 3), across the two families.
+    const looks = ['red', 'blue', 'blue', 'red'];
+    const withLooks = CLASSES.map((c) => ({ ...c, look: looks[c.id - 1]! }));
+    const rows = perClassRows(withLooks, new Map(), [], [crat(0, {})]);
+    // blue_star (label 3, red): it got 2 from class 0 (red) and 2 from class 2 (blue): 0.5.
+    // What was sent: class 0 5 (red), class 2 3 (blue): volume chance 5/8.
+    const star = rows.find((r) => r.name === 'blue_star')!;
+    expect(star.look!.share.bbox).toBeCloseTo(0.5, 12);
+    expect(star.look!.volumeChance.bbox).toBeCloseTo(5 / 8, 12);
+    const text = formatShareSummary(summarizeShares(rows));
+    expect(text).toContain(
+      'Same look (same colour and texture, another shape): rare (1 class): 50.0 % (box)',
+    );
+    expect(text).toContain('62.5 % / n/a % by what each class sent');
   });
 });

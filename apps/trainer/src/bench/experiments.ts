@@ -121,7 +121,11 @@ function readSynthClasses(file: string): SynthClass[] | null {
         throw new Error(`${file}: classes[${i}].${k}: expected a string`);
     }
     if (!Number.isInteger(c.id)) throw new Error(`${file}: classes[${i}].id: expected an integer`);
-    return c as unknown as SynthClass;
+    const look =
+      typeof c.colour === 'string' && typeof c.texture === 'string'
+        ? { look: `${c.colour}/${c.texture}` }
+        : {};
+    return { ...(c as unknown as SynthClass), ...look };
   });
 }
 

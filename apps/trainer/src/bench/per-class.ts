@@ -1,6 +1,7 @@
 // The per-class view of a CRAT pair: each rare and common class's AP with and without CRAT
 // (paired by seed), its training count, and the share of CRAT's transfer weight it received
-// from classes of its own shape family. Pure: it reads finished run records.
+// from classes of its own shape family (and, as a contrast, of its own look: same colour and
+// texture, another shape). Pure: it reads finished run records.
 
 import { markdownTableHead } from './experiments-table.js';
 import type { TransferMatrix } from './run-records.js';
@@ -11,6 +12,8 @@ export interface SynthClass {
   name: string;
   family: string;
   frequency: 'r' | 'c' | 'f';
+  /** Colour and texture (`red/striped`): the classes of one look are other shapes. */
+  look?: string;
 }
 
 /** The per-class parts of a run record the view reads. */
@@ -22,22 +25,23 @@ export interface PerClassRun {
 
 /**
  * Per target class, the share of the transfer weight it received that came from the other
- * classes of its family: `Σ_{s≠t, family(s)=family(t)} m[s][t] / Σ_{s≠t} m[s][t]`; null for a
- * class that received none. `families[label]` is the family of each contiguous label.
+ * classes of its group (its shape family, or its look): `Σ_{s≠t, group(s)=group(t)} m[s][t] /
+ * Σ_{s≠t} m[s][t]`; null for a class that received none. `groups[label]` is the group of each
+ * contiguous label.
  */
-export function sameFamilyShare(
+export function sameGroupShare(
   matrix: TransferMatrix,
-  families: readonly string[],
+  groups: readonly string[],
 ): (number | null)[] {
-  const c = checkSize(matrix, families, 'sameFamilyShare');
-  return families.map((family, t) => {
+  const c = checkSize(matrix, groups, 'sameGroupShare');
+  return groups.map((group, t) => {
     let total = 0;
     let same = 0;
     for (let s = 0; s < c; s++) {
       if (s === t) continue;
       const w = matrix[s]![t]!;
       total += w;
-      if (families[s] === family) same += w;
+      if (groups[s] === group) same += w;
     }
     return total > 0 ? same / total : null;
   });
@@ -62,17 +66,17 @@ function checkSize(matrix: TransferMatrix, families: readonly string[], what: st
  */
 export function volumeChanceShare(
   matrix: TransferMatrix,
-  families: readonly string[],
+  groups: readonly string[],
 ): (number | null)[] {
-  const c = checkSize(matrix, families, 'volumeChanceShare');
+  const c = checkSize(matrix, groups, 'volumeChanceShare');
   const out = matrix.map((row, s) => row.reduce((a, w, t) => (t === s ? a : a + w), 0));
-  return families.map((family, t) => {
+  return groups.map((group, t) => {
     let total = 0;
     let same = 0;
     for (let s = 0; s < c; s++) {
       if (s === t) continue;
       total += out[s]!;
-      if (families[s] === family) same += out[s]!;
+      if (groups[s] === group) same += out[s]!;
     }
     return total > 0 ? same / total : null;
   });
@@ -105,6 +109,11 @@ export interface PerClassRow {
   chance: number;
   /** Each source's weight spread evenly ({@link volumeChanceShare}), mean over the CRAT runs. */
   volumeChance: { bbox: number | null; mask: number | null };
+  /** The same two for the class's look (same colour and texture); null without looks. */
+  look: {
+    share: { bbox: number | null; mask: number | null };
+    volumeChance: { bbox: number | null; mask: number | null };
+  } | null;
 }
 
 function mean(v: readonly number[]): number | null {
@@ -143,14 +152,24 @@ export function perClassRows(
 ): PerClassRow[] {
   const sorted = [...classes].sort((x, y) => x.id - y.id);
   const families = sorted.map((c) => c.family);
+  const looks = sorted.every((c) => c.look !== undefined) ? sorted.map((c) => c.look!) : null;
   const matrices = (branch: 'bbox' | 'mask') =>
     withIt.map((r) => r.transfer[branch]).filter((m): m is TransferMatrix => m !== undefined);
-  const box = matrices('bbox').map((m) => sameFamilyShare(m, families));
-  const mask = matrices('mask').map((m) => sameFamilyShare(m, families));
-  const boxChance = matrices('bbox').map((m) => volumeChanceShare(m, families));
-  const maskChance = matrices('mask').map((m) => volumeChanceShare(m, families));
-  const at = (per: (number | null)[][], t: number) =>
-    mean(per.map((s) => s[t]).filter((x): x is number => x !== null));
+  const per = (groups: readonly string[], f: typeof sameGroupShare) => ({
+    bbox: matrices('bbox').map((m) => f(m, groups)),
+    mask: matrices('mask').map((m) => f(m, groups)),
+  });
+  const family = { share: per(families, sameGroupShare), chance: per(families, volumeChanceShare) };
+  const look = looks && {
+    share: per(looks, sameGroupShare),
+    chance: per(looks, volumeChanceShare),
+  };
+  const at = (runs: (number | null)[][], t: number) =>
+    mean(runs.map((s) => s[t]).filter((x): x is number => x !== null));
+  const both = (v: { bbox: (number | null)[][]; mask: (number | null)[][] }, t: number) => ({
+    bbox: at(v.bbox, t),
+    mask: at(v.mask, t),
+  });
   const rows: PerClassRow[] = [];
   sorted.forEach((c, t) => {
     if (c.frequency === 'f') return;
@@ -162,9 +181,10 @@ export function perClassRows(
       trainInstances: trainInstances.get(c.id) ?? 0,
       bbox: pairedAp(without, withIt, 'bbox', c.id),
       segm: pairedAp(without, withIt, 'segm', c.id),
-      share: { bbox: at(box, t), mask: at(mask, t) },
+      share: both(family.share, t),
       chance: chanceShare(families, t),
-      volumeChance: { bbox: at(boxChance, t), mask: at(maskChance, t) },
+      volumeChance: both(family.chance, t),
+      look: look && { share: both(look.share, t), volumeChance: both(look.chance, t) },
     });
   });
   return rows;
@@ -226,28 +246,59 @@ export interface ShareSummary {
   chance: number;
   /** Mean volume chance share of the classes that received weight, per branch. */
   volumeChance: { bbox: number | null; mask: number | null };
+  /** The same-look share and its volume chance, per branch; null without looks. */
+  look: {
+    share: { bbox: number | null; mask: number | null };
+    volumeChance: { bbox: number | null; mask: number | null };
+  } | null;
 }
 
 /** The mean same-family share of the rare and of the common classes, beside chance. */
 export function summarizeShares(rows: readonly PerClassRow[]): ShareSummary[] {
   return (['r', 'c'] as const).map((frequency) => {
     const g = rows.filter((r) => r.frequency === frequency);
-    const of = (b: 'bbox' | 'mask') =>
-      mean(g.map((r) => r.share[b]).filter((x): x is number => x !== null));
-    const chanceOf = (b: 'bbox' | 'mask') =>
-      mean(
-        g
-          .filter((r) => r.share[b] !== null)
-          .map((r) => r.volumeChance[b])
-          .filter((x): x is number => x !== null),
-      );
+    type Pair = { bbox: number | null; mask: number | null };
+    // Averages over the classes that received weight on that branch.
+    const avg = (
+      share: (r: PerClassRow) => Pair | undefined,
+      value: (r: PerClassRow) => Pair | undefined,
+    ) => {
+      const of = (b: 'bbox' | 'mask') =>
+        mean(
+          g
+            .filter((r) => share(r)?.[b] != null)
+            .map((r) => value(r)?.[b])
+            .filter((x): x is number => x != null),
+        );
+      return { bbox: of('bbox'), mask: of('mask') };
+    };
+    const fam = avg(
+      (r) => r.share,
+      (r) => r.share,
+    );
+    const hasLooks = g.length > 0 && g.every((r) => r.look !== null);
     return {
       frequency,
       classes: g.length,
-      bbox: of('bbox'),
-      mask: of('mask'),
+      bbox: fam.bbox,
+      mask: fam.mask,
       chance: mean(g.map((r) => r.chance)) ?? 0,
-      volumeChance: { bbox: chanceOf('bbox'), mask: chanceOf('mask') },
+      volumeChance: avg(
+        (r) => r.share,
+        (r) => r.volumeChance,
+      ),
+      look: hasLooks
+        ? {
+            share: avg(
+              (r) => r.look?.share,
+              (r) => r.look?.share,
+            ),
+            volumeChance: avg(
+              (r) => r.look?.share,
+              (r) => r.look?.volumeChance,
+            ),
+          }
+        : null,
     };
   });
 }
@@ -255,15 +306,27 @@ export function summarizeShares(rows: readonly PerClassRow[]): ShareSummary[] {
 /**
  * One sentence per frequency group: `rare (8 classes): 41.0 % (box), 38.2 % (mask) of the
  * transfer weight from the own family; chance 10.3 % by class count, 12.0 % (box) / 11.8 %
- * (mask) by what each class sent`.
+ * (mask) by what each class sent`, then the same-look shares where the classes have looks.
  */
 export function formatShareSummary(summary: readonly ShareSummary[]): string {
-  return summary
+  const name = (s: ShareSummary) =>
+    `${s.frequency === 'r' ? 'rare' : 'common'} (${s.classes} ${s.classes === 1 ? 'class' : 'classes'})`;
+  const family = summary
     .map(
       (s) =>
-        `${s.frequency === 'r' ? 'rare' : 'common'} (${s.classes} ${s.classes === 1 ? 'class' : 'classes'}): ${pct(s.bbox)} % (box), ` +
-        `${pct(s.mask)} % (mask) of the transfer weight from the own family; chance ${pct(s.chance)} % by class count, ` +
+        `${name(s)}: ${pct(s.bbox)} % (box), ${pct(s.mask)} % (mask) of the transfer weight from the own family; ` +
+        `chance ${pct(s.chance)} % by class count, ` +
         `${pct(s.volumeChance.bbox)} % (box) / ${pct(s.volumeChance.mask)} % (mask) by what each class sent`,
     )
     .join('; ');
+  const withLooks = summary.filter((s) => s.look !== null);
+  if (withLooks.length === 0) return family;
+  const look = withLooks
+    .map(
+      (s) =>
+        `${name(s)}: ${pct(s.look!.share.bbox)} % (box), ${pct(s.look!.share.mask)} % (mask) from the own look; ` +
+        `${pct(s.look!.volumeChance.bbox)} % / ${pct(s.look!.volumeChance.mask)} % by what each class sent`,
+    )
+    .join('; ');
+  return `${family}. Same look (same colour and texture, another shape): ${look}`;
 }
