@@ -4,6 +4,7 @@
 import { describe, expect, it } from 'vitest';
 import {
   chanceShare,
+  formatLookSummary,
   formatPerClassTable,
   formatShareSummary,
   type PerClassRun,
@@ -126,7 +127,7 @@ describe('perClassRows', () => {
       '43.8 % (box) / n/a % (mask) by what each class sent',
     );
     expect(summary[0]!.look).toBeNull(); // these classes have no looks
-    expect(formatShareSummary(summary)).not.toContain('Same look');
+    expect(formatLookSummary(summary)).toBeNull();
   });
 
   it('adds the same-look share when every class has a look', () => {
@@ -139,10 +140,8 @@ describe('perClassRows', () => {
     const star = rows.find((r) => r.name === 'blue_star')!;
     expect(star.look!.share.bbox).toBeCloseTo(0.5, 12);
     expect(star.look!.volumeChance.bbox).toBeCloseTo(5 / 8, 12);
-    const text = formatShareSummary(summarizeShares(rows));
-    expect(text).toContain(
-      'Same look (same colour and texture, another shape): rare (1 class): 50.0 % (box)',
-    );
-    expect(text).toContain('62.5 % / n/a % by what each class sent');
+    const text = formatLookSummary(summarizeShares(rows))!;
+    expect(text).toContain('rare (1 class): 50.0 % (box), n/a % (mask) from the own look');
+    expect(text).toContain('62.5 % (box) / n/a % (mask) by what each class sent');
   });
 });

@@ -20,6 +20,7 @@ import {
   type RowPair,
 } from './experiments-table.js';
 import {
+  formatLookSummary,
   formatPerClassTable,
   formatShareSummary,
   type PerClassRow,
@@ -102,6 +103,8 @@ const PAIRED =
 /** The per-class part: the table and the same-family summary, or nothing without the pair. */
 export function formatPerClassSection(rows: readonly PerClassRow[], pair: RowPair): string[] {
   if (rows.length === 0) return [];
+  const summary = summarizeShares(rows);
+  const look = formatLookSummary(summary);
   return [
     `Per rare and common class, \`${pair.row}\` against \`${pair.base}\` (AP averaged over the ` +
       "seeds both ran; training instances; share of CRAT's transfer weight the class received " +
@@ -109,8 +112,9 @@ export function formatPerClassSection(rows: readonly PerClassRow[], pair: RowPai
     '',
     formatPerClassTable(rows),
     '',
-    `Same-family share: ${formatShareSummary(summarizeShares(rows))}. Chance by class count is the share if the weight were spread evenly over the other classes; chance by what each class sent is the share if every class spread the weight it sent evenly (frequent classes send most, so a family that holds one is near by volume alone). A share above the second shows the weights prefer look-alikes.`,
+    `Same-family share: ${formatShareSummary(summary)}. Chance by class count is the share if the weight were spread evenly over the other classes; chance by what each class sent is the share if every class spread the weight it sent evenly (frequent classes send most, so a family that holds one is near by volume alone). A share above the second shows the weights prefer that group.`,
     '',
+    ...(look ? [`Same look (same colour and texture, another shape): ${look}.`, ''] : []),
   ];
 }
 

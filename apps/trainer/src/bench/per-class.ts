@@ -303,30 +303,35 @@ export function summarizeShares(rows: readonly PerClassRow[]): ShareSummary[] {
   });
 }
 
+function groupName(s: ShareSummary): string {
+  return `${s.frequency === 'r' ? 'rare' : 'common'} (${s.classes} ${s.classes === 1 ? 'class' : 'classes'})`;
+}
+
 /**
  * One sentence per frequency group: `rare (8 classes): 41.0 % (box), 38.2 % (mask) of the
  * transfer weight from the own family; chance 10.3 % by class count, 12.0 % (box) / 11.8 %
- * (mask) by what each class sent`, then the same-look shares where the classes have looks.
+ * (mask) by what each class sent`.
  */
 export function formatShareSummary(summary: readonly ShareSummary[]): string {
-  const name = (s: ShareSummary) =>
-    `${s.frequency === 'r' ? 'rare' : 'common'} (${s.classes} ${s.classes === 1 ? 'class' : 'classes'})`;
-  const family = summary
+  return summary
     .map(
       (s) =>
-        `${name(s)}: ${pct(s.bbox)} % (box), ${pct(s.mask)} % (mask) of the transfer weight from the own family; ` +
+        `${groupName(s)}: ${pct(s.bbox)} % (box), ${pct(s.mask)} % (mask) of the transfer weight from the own family; ` +
         `chance ${pct(s.chance)} % by class count, ` +
         `${pct(s.volumeChance.bbox)} % (box) / ${pct(s.volumeChance.mask)} % (mask) by what each class sent`,
     )
     .join('; ');
+}
+
+/** The same for the classes' looks, or null when the classes have none. */
+export function formatLookSummary(summary: readonly ShareSummary[]): string | null {
   const withLooks = summary.filter((s) => s.look !== null);
-  if (withLooks.length === 0) return family;
-  const look = withLooks
+  if (withLooks.length === 0) return null;
+  return withLooks
     .map(
       (s) =>
-        `${name(s)}: ${pct(s.look!.share.bbox)} % (box), ${pct(s.look!.share.mask)} % (mask) from the own look; ` +
-        `${pct(s.look!.volumeChance.bbox)} % / ${pct(s.look!.volumeChance.mask)} % by what each class sent`,
+        `${groupName(s)}: ${pct(s.look!.share.bbox)} % (box), ${pct(s.look!.share.mask)} % (mask) from the own look; ` +
+        `${pct(s.look!.volumeChance.bbox)} % (box) / ${pct(s.look!.volumeChance.mask)} % (mask) by what each class sent`,
     )
     .join('; ');
-  return `${family}. Same look (same colour and texture, another shape): ${look}`;
 }
