@@ -27,15 +27,13 @@ export function fisherGuidedClassWeights(
   perRoi: tf.Tensor2D,
   present: PresentClasses,
   labelOneHot: tf.Tensor2D,
-  opts: Pick<CratCommonOptions, 'mode' | 'momentum' | 'temperature' | 'normEps'> &
-    Partial<Pick<CratCommonOptions, 'similarity'>>,
+  opts: Pick<CratCommonOptions, 'mode' | 'momentum' | 'temperature' | 'normEps' | 'similarity'>,
 ): ClassWeightStep {
   bank.update(perRoi, present, opts.mode, opts.momentum);
   const fisher = bank.fisher!;
   return tf.tidy(() => {
     const p = perRoi.shape[0];
-    const probe =
-      (opts.similarity ?? 'gradient') === 'squared-gradient' ? tf.square(perRoi) : perRoi;
+    const probe = opts.similarity === 'squared-gradient' ? tf.square(perRoi) : perRoi;
     const cos =
       opts.mode === 'reference'
         ? tf.tile(cosineToFisher(tf.slice(probe, [0, 0], [1, -1]), fisher, opts.normEps), [p, 1])

@@ -2,7 +2,7 @@
 // effect on box and mask APr is distinguishable from zero, and what the published "+3.0 tail AP
 // on LVIS" would look like against this table's own baseline and interval widths.
 
-import { type ExperimentRun, type RowPair, seedValues } from './experiments-table.js';
+import { type ExperimentRun, meanSpread, type RowPair, seedValues } from './experiments-table.js';
 import { type PairedDifference, pairedDifference } from './paired-stats.js';
 
 /** The published average gain of CRAT on LVIS tail (rare) AP, in AP points. */
@@ -80,9 +80,9 @@ export function publishedClaimStatement(
     ['segm', 'mask'],
   ] as const) {
     const d = apr(runs, pair, type);
-    const base = [...seedValues(runs, pair.base, type, 'APr').values()].filter((x) => x >= 0);
-    if (!d || d.low === null || d.high === null || base.length === 0) continue;
-    const mean = base.reduce((a, b) => a + b, 0) / base.length;
+    const base = meanSpread([...seedValues(runs, pair.base, type, 'APr').values()]);
+    if (!d || d.low === null || d.high === null || !base) continue;
+    const mean = base.mean;
     const g = gain / 100;
     const where =
       g > d.high

@@ -47,8 +47,8 @@ export function sameGroupShare(
   });
 }
 
-function checkSize(matrix: TransferMatrix, families: readonly string[], what: string): number {
-  const c = families.length;
+function checkSize(matrix: TransferMatrix, groups: readonly string[], what: string): number {
+  const c = groups.length;
   if (matrix.length !== c || matrix.some((row) => row.length !== c)) {
     throw new RangeError(
       `${what}: the transfer matrix must be ${c} x ${c} (one row and column per class)`,
@@ -68,18 +68,13 @@ export function volumeChanceShare(
   matrix: TransferMatrix,
   groups: readonly string[],
 ): (number | null)[] {
-  const c = checkSize(matrix, groups, 'volumeChanceShare');
+  checkSize(matrix, groups, 'volumeChanceShare');
+  // Each source's sent weight spread evenly: every target gets out_s from source s.
   const out = matrix.map((row, s) => row.reduce((a, w, t) => (t === s ? a : a + w), 0));
-  return groups.map((group, t) => {
-    let total = 0;
-    let same = 0;
-    for (let s = 0; s < c; s++) {
-      if (s === t) continue;
-      total += out[s]!;
-      if (groups[s] === group) same += out[s]!;
-    }
-    return total > 0 ? same / total : null;
-  });
+  return sameGroupShare(
+    matrix.map((row, s) => row.map(() => out[s]!)),
+    groups,
+  );
 }
 
 /** The share a class would get if CRAT spread its weight evenly over the other classes. */
