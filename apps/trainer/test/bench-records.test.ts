@@ -139,11 +139,15 @@ describe('run records on disk', () => {
 });
 
 describe('code version', () => {
-  const tree = (readme: string, src: string) =>
-    `100644 blob ${readme}\tREADME.md\n100644 blob ${src}\tsrc/a.ts\n100644 blob 11\t.changeset/x.md\n`;
+  const tree = (readme: string, src: string, record = 'b1') =>
+    `100644 blob ${readme}\tREADME.md\n100644 blob ${src}\tsrc/a.ts\n100644 blob 11\t.changeset/x.md\n100644 blob ${record}\tbench-results/experiments/runs/eqlv2_s0.json\n`;
 
-  it('ignores documentation blobs and counts code blobs and the uncommitted code diff', () => {
+  it('ignores documentation and bench-result blobs and counts code blobs and the uncommitted code diff', () => {
     expect(codeHashOf(tree('r1', 's1'), '')).toBe(codeHashOf(tree('r2', 's1'), ''));
+    expect(codeHashOf(tree('r1', 's1', 'b1'), '')).toBe(codeHashOf(tree('r1', 's1', 'b2'), ''));
+    expect(codeHashOf(tree('r1', 's1'), '')).toBe(
+      codeHashOf(tree('r1', 's1').replace(/\n[^\n]*runs\/eqlv2_s0\.json\n$/, '\n'), ''),
+    );
     expect(codeHashOf(tree('r1', 's1'), '')).not.toBe(codeHashOf(tree('r1', 's2'), ''));
     expect(codeHashOf(tree('r1', 's1'), '')).not.toBe(codeHashOf(tree('r1', 's1'), '+x'));
   });
