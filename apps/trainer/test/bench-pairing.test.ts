@@ -91,17 +91,19 @@ describe('bench pairing', () => {
       );
       return [...s.epochIndices(0), ...s.epochIndices(1)];
     };
-    for (const spec of specs.filter((s) => s.pairedWith && !s.startsFrom)) {
-      const [row, base] = await Promise.all([
-        configOf(spec.name, 2),
-        configOf(spec.pairedWith!, 2),
-      ]);
-      expect(dataSide(row), spec.name).toEqual(dataSide(base));
-      expect(order(row), spec.name).toEqual(order(base));
+    const comparisons = specs
+      .filter((s) => !s.startsFrom)
+      .flatMap((s) => [s.pairedWith, s.alsoPairedWith].flatMap((b) => (b ? [[s.name, b]] : [])));
+    expect(comparisons.length).toBeGreaterThan(specs.filter((s) => s.pairedWith).length);
+    for (const [name, baseName] of comparisons) {
+      const what = `${name} vs ${baseName}`;
+      const [row, base] = await Promise.all([configOf(name!, 2), configOf(baseName!, 2)]);
+      expect(dataSide(row), what).toEqual(dataSide(base));
+      expect(order(row), what).toEqual(order(base));
       // Outside the transfers nothing differs (the preset's default work dir is not used).
       const { transfers: _t, workDir: _w, ...restRow } = row;
       const { transfers: _u, workDir: _v, ...restBase } = base;
-      expect(restRow, spec.name).toEqual(restBase);
+      expect(restRow, what).toEqual(restBase);
     }
     const [s0, s1] = await Promise.all([configOf('EQLv2', 0), configOf('EQLv2', 1)]);
     expect(order(s0)).not.toEqual(order(s1));

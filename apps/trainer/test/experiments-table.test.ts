@@ -119,6 +119,12 @@ describe('experiments report', () => {
     // Paired rows: loss pair +5.0 / +6.0 points, mean +5.5; mode against EQLv2; sampler pair.
     expect(md).toMatch(/\| EQLv2 \+ CRAT vs EQLv2 \| 2 \| \+5\.5 \[/);
     expect(md).toMatch(/\| EQLv2 \+ CRAT \(reference\) vs EQLv2 \| 2 \| -10\.5 \[/);
+    // ...then against the default mode's EQLv2 + CRAT (-15 / -17 points), after the EQLv2 pair.
+    const againstDefault = '| EQLv2 + CRAT (reference) vs EQLv2 + CRAT | 2 | -16.0';
+    expect(md).toContain(againstDefault);
+    expect(md.indexOf(againstDefault)).toBeGreaterThan(
+      md.indexOf('| EQLv2 + CRAT (reference) vs EQLv2 |'),
+    );
     expect(md).toContain('| EQLv2 + CRAT (uniform sampler) vs EQLv2 (uniform sampler) | 2 | +2.0');
     // The per-loss APr sentence and the published claim's reading follow the loss table.
     expect(md).toContain("Does CRAT move the rare classes' AP, per loss");

@@ -17,6 +17,11 @@ export interface ExperimentSpec {
   cratMode?: CratMode;
   /** The row it is compared with seed by seed (same seed: same data order and initialisation). */
   pairedWith?: string;
+  /**
+   * A second row it is compared with, seed by seed: a mode or variant against the default
+   * mode's `EQLv2 + CRAT`, which says whether it beats the default, not only EQLv2.
+   */
+  alsoPairedWith?: string;
   /** The default pipeline's pair gets `pipelineSeeds` seeds, the other rows `seeds`. */
   pipelinePair?: boolean;
   /** Starts from this row's final weights of the same seed (the decoupled stage 2). */
@@ -53,9 +58,11 @@ const SAMPLERS = [
 /**
  * Every row of the table:
  * - `loss`: {CE, EQLv2, Group softmax, Seesaw} x {without, with CRAT in the default mode};
- * - `mode`: EQLv2 + CRAT in the other two modes (the default one is the `EQLv2 + CRAT` row);
+ * - `mode`: EQLv2 + CRAT in the other two modes (the default one is the `EQLv2 + CRAT` row),
+ *   each against EQLv2 and against `EQLv2 + CRAT`;
  * - `variant`: CRAT with the squared-gradient similarity (the published one compares the signed
- *   gradient with the Fisher), box-only and mask-only CRAT, CRAT with the uniform and class-aware samplers
+ *   gradient with the Fisher), box-only and mask-only CRAT (these three also against
+ *   `EQLv2 + CRAT`), CRAT with the uniform and class-aware samplers
  *   (each beside EQLv2 with that sampler, so the pair differs by CRAT alone; repeat-factor is
  *   the preset's, the `EQLv2 + CRAT` row), and the decoupled stage 2 from `EQLv2 + CRAT`.
  */
@@ -80,6 +87,7 @@ export function experimentSpecs(defaultMode: CratMode = DEFAULT_CRAT_MODE): Expe
       cratMode: mode,
       group: 'mode',
       pairedWith: PIPELINE_BASE,
+      alsoPairedWith: PIPELINE_CRAT,
     });
   }
   specs.push({
@@ -89,6 +97,7 @@ export function experimentSpecs(defaultMode: CratMode = DEFAULT_CRAT_MODE): Expe
     group: 'variant',
     cfgOptions: similarityOptions(SQUARED_SIMILARITY),
     pairedWith: PIPELINE_BASE,
+    alsoPairedWith: PIPELINE_CRAT,
   });
   for (const [file, what] of [
     ['eqlv2_crat_box', 'box only'],
@@ -100,6 +109,7 @@ export function experimentSpecs(defaultMode: CratMode = DEFAULT_CRAT_MODE): Expe
       cratMode: defaultMode,
       group: 'variant',
       pairedWith: PIPELINE_BASE,
+      alsoPairedWith: PIPELINE_CRAT,
     });
   }
   for (const [sampler, option] of SAMPLERS) {

@@ -74,10 +74,13 @@ function groupRuns(
   return out;
 }
 
+/** A group's comparisons: each row against its `pairedWith`, then against its `alsoPairedWith`. */
 function pairsOf(specs: readonly ExperimentSpec[], group: ExperimentGroup): RowPair[] {
-  return specs
-    .filter((s) => s.group === group && s.pairedWith)
-    .map((s) => ({ base: s.pairedWith!, row: s.name }));
+  const own = specs.filter((s) => s.group === group);
+  return [
+    ...own.flatMap((s) => (s.pairedWith ? [{ base: s.pairedWith, row: s.name }] : [])),
+    ...own.flatMap((s) => (s.alsoPairedWith ? [{ base: s.alsoPairedWith, row: s.name }] : [])),
+  ];
 }
 
 function section(
@@ -172,13 +175,13 @@ export function formatExperimentsReport(
       `CRAT modes on EQLv2 (a report, not a choice: the default mode is chosen on minival by \`crat bench select\`):`,
       mode.rows,
       mode.differences,
-      `Each mode against ${PIPELINE_BASE}. ${PAIRED}`,
+      `Each mode against ${PIPELINE_BASE}, then against the default mode's \`${PIPELINE_CRAT}\`. ${PAIRED}`,
     ),
     ...section(
       'CRAT variants on EQLv2 (the squared-gradient similarity; one branch only; other samplers, each beside EQLv2 with the same sampler; the decoupled stage 2 from `EQLv2 + CRAT`):',
       variant.rows,
       variant.differences,
-      PAIRED,
+      `The similarity and one-branch rows against ${PIPELINE_BASE}, then against \`${PIPELINE_CRAT}\`. ${PAIRED}`,
     ),
     ...formatPerClassSection(perClass, { base: PIPELINE_BASE, row: PIPELINE_CRAT }),
   ].join('\n');
