@@ -31,6 +31,7 @@ export {
   encodeTensorMap,
 } from './optim/tensor-codec.js';
 export { valueAndGradAsync, variableGradsAsync } from './optim/variable-grads-async.js';
+export { type StepTimes, type TimeStepsOptions, timeSteps } from './step-timing.js';
 export { withoutSyncReads } from './sync-read-guard.js';
 export {
   registerWasmTrainingKernels,

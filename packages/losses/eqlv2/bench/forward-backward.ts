@@ -2,7 +2,8 @@
 // 1,024 RoIs × 1,204 logits (1,203 classes + background), on wasm and cpu.
 // Run with `pnpm --filter @crat/loss-eqlv2 bench` (under `flock /tmp/crat-bench.lock` on
 // shared machines).
-import { type BackendName, initBackend, valueAndGradAsync } from '@crat/tensor';
+import { Rng } from '@crat/core';
+import { type BackendName, initBackend, timeSteps, valueAndGradAsync } from '@crat/tensor';
 import * as tf from '@tensorflow/tfjs-core';
 import { EQLv2Loss } from '../src/index.js';
 
@@ -10,15 +11,12 @@ const NUM_ROIS = 1024;
 const NUM_CLASSES = 1203;
 const POSITIVE_FRACTION = 0.25; // mmdet's RoI sampler default
 
-/** Labels: a quarter foreground (uniform over classes), the rest background, deterministic. */
+/** Labels: a quarter foreground (uniform over classes), the rest background, seeded. */
 function makeLabels(): Int32Array {
-  const labels = new Int32Array(NUM_ROIS);
-  let state = 12345;
-  for (let i = 0; i < NUM_ROIS; i++) {
-    state = (Math.imul(state, 1103515245) + 12345) >>> 0;
-    labels[i] = i < NUM_ROIS * POSITIVE_FRACTION ? state % NUM_CLASSES : NUM_CLASSES;
-  }
-  return labels;
+  const rng = new Rng(12345);
+  return Int32Array.from({ length: NUM_ROIS }, (_, i) =>
+    i < NUM_ROIS * POSITIVE_FRACTION ? rng.int(NUM_CLASSES) : NUM_CLASSES,
+  );
 }
 
 async function bench(backend: BackendName, iterations: number): Promise<string> {
@@ -35,22 +33,9 @@ async function bench(backend: BackendName, iterations: number): Promise<string> 
     await grad.data();
     tf.dispose([value, grad]);
   };
-  for (let i = 0; i < 3; i++) await step();
-  const tensorsBefore = tf.memory().numTensors;
-  const times: number[] = [];
-  for (let i = 0; i < iterations; i++) {
-    const t0 = performance.now();
-    await step();
-    times.push(performance.now() - t0);
-    process.stderr.write(`\r${backend}: ${i + 1}/${iterations}`);
-  }
-  process.stderr.write('\n');
-  if (tf.memory().numTensors !== tensorsBefore) throw new Error(`${backend}: tensors leaked`);
+  const timing = await timeSteps(step, { runs: iterations, label: backend });
   logits.dispose();
-  times.sort((a, b) => a - b);
-  const median = times[Math.floor(times.length / 2)];
-  const mean = times.reduce((s, t) => s + t, 0) / times.length;
-  return `| ${backend} | ${median.toFixed(1)} | ${mean.toFixed(1)} | ${times[0].toFixed(1)} | ${iterations} |`;
+  return `| ${backend} | ${timing.medianMs.toFixed(1)} | ${timing.meanMs.toFixed(1)} | ${timing.minMs.toFixed(1)} | ${timing.runs} |`;
 }
 
 const reps = Number(process.env.BENCH_REPS ?? 30);

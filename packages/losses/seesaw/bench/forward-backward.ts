@@ -2,22 +2,20 @@
 // 1,024 RoIs × 1,205 logits (1,203 classes + object/background pair), on wasm and cpu,
 // with mmdet's 25% foreground and with every RoI foreground (the class term's worst case).
 // Run with `pnpm --filter @crat/loss-seesaw bench` (under `flock /tmp/crat-bench.lock`).
-import { type BackendName, initBackend, valueAndGradAsync } from '@crat/tensor';
+import { Rng } from '@crat/core';
+import { type BackendName, initBackend, timeSteps, valueAndGradAsync } from '@crat/tensor';
 import * as tf from '@tensorflow/tfjs-core';
 import { SeesawLoss } from '../src/index.js';
 
 const NUM_ROIS = 1024;
 const NUM_CLASSES = 1203;
 
-/** Labels: the first `fraction` of the RoIs foreground (uniform over classes), deterministic. */
+/** Labels: the first `fraction` of the RoIs foreground (uniform over classes), seeded. */
 function makeLabels(fraction: number): Int32Array {
-  const labels = new Int32Array(NUM_ROIS);
-  let state = 12345;
-  for (let i = 0; i < NUM_ROIS; i++) {
-    state = (Math.imul(state, 1103515245) + 12345) >>> 0;
-    labels[i] = i < NUM_ROIS * fraction ? state % NUM_CLASSES : NUM_CLASSES;
-  }
-  return labels;
+  const rng = new Rng(12345);
+  return Int32Array.from({ length: NUM_ROIS }, (_, i) =>
+    i < NUM_ROIS * fraction ? rng.int(NUM_CLASSES) : NUM_CLASSES,
+  );
 }
 
 async function bench(backend: BackendName, fraction: number, iterations: number): Promise<string> {
@@ -36,22 +34,12 @@ async function bench(backend: BackendName, fraction: number, iterations: number)
     await grad.data();
     tf.dispose([value, grad]);
   };
-  for (let i = 0; i < 3; i++) await step();
-  const tensorsBefore = tf.memory().numTensors;
-  const times: number[] = [];
-  for (let i = 0; i < iterations; i++) {
-    const t0 = performance.now();
-    await step();
-    times.push(performance.now() - t0);
-    process.stderr.write(`\r${backend} ${fraction * 100}% fg: ${i + 1}/${iterations}`);
-  }
-  process.stderr.write('\n');
-  if (tf.memory().numTensors !== tensorsBefore) throw new Error(`${backend}: tensors leaked`);
+  const timing = await timeSteps(step, {
+    runs: iterations,
+    label: `${backend} ${fraction * 100}% fg`,
+  });
   tf.dispose([logits, weights]);
-  times.sort((a, b) => a - b);
-  const median = times[Math.floor(times.length / 2)];
-  const mean = times.reduce((s, t) => s + t, 0) / times.length;
-  return `| ${backend} | ${fraction * 100}% | ${median.toFixed(1)} | ${mean.toFixed(1)} | ${times[0].toFixed(1)} | ${iterations} |`;
+  return `| ${backend} | ${fraction * 100}% | ${timing.medianMs.toFixed(1)} | ${timing.meanMs.toFixed(1)} | ${timing.minMs.toFixed(1)} | ${timing.runs} |`;
 }
 
 const reps = Number(process.env.BENCH_REPS ?? 30);
