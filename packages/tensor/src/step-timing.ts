@@ -18,14 +18,18 @@ export interface TimeStepsOptions {
   warmup?: number;
   /** Named in the progress line and in the leak error. */
   label: string;
-  /** Progress (`label: i/runs`) goes here; stderr by default, so stdout keeps the table. */
+  /** Progress (`label: i/runs`) goes here; stderr by default (none outside Node), so stdout keeps the table. */
   progress?: (line: string) => void;
 }
+
+const toStderr = (line: string) => {
+  if (typeof process !== 'undefined') process.stderr?.write(line);
+};
 
 /** Runs `step` `warmup` times, then `runs` times timed; throws if it leaves tensors behind. */
 export async function timeSteps(
   step: () => Promise<void>,
-  { runs, warmup = 3, label, progress = (l) => process.stderr.write(l) }: TimeStepsOptions,
+  { runs, warmup = 3, label, progress = toStderr }: TimeStepsOptions,
 ): Promise<StepTimes> {
   if (!Number.isInteger(runs) || runs < 1) {
     throw new RangeError(`timeSteps(${label}): runs must be a positive integer, got ${runs}`);
