@@ -186,6 +186,7 @@ describe('experiment plan', () => {
     const variant = specs.filter((s) => s.group === 'variant');
     expect(variant.map((s) => s.config)).toEqual([
       'configs/synth/eqlv2_crat.ts',
+      'configs/synth/eqlv2_crat.ts',
       'configs/synth/eqlv2_crat_box.ts',
       'configs/synth/eqlv2_crat_mask.ts',
       'configs/synth/eqlv2.ts',
@@ -208,6 +209,16 @@ describe('experiment plan', () => {
       'transfers.1.similarity=squared-gradient',
     ]);
     expect(variant[0]!.pairedWith).toBe('EQLv2');
+    // The minival pick of the loss weights, tested on val with the selection's own overrides.
+    expect(variant[1]!.name).toBe('EQLv2 + CRAT (loss weights x10)');
+    expect(variant[1]!.cfgOptions).toEqual(
+      selectionSpecs().find((s) => s.name === 'CRAT loss weights x10')!.cfgOptions,
+    );
+    expect(variant[1]!.cfgOptions).toEqual([
+      'transfers.0.lossWeight=0.01',
+      'transfers.1.lossWeight=0.1',
+    ]);
+    expect(variant[1]!.alsoPairedWith).toBe('EQLv2 + CRAT');
     // Every paired base is a row of the plan.
     const names = new Set(specs.map((s) => s.name));
     for (const s of specs) if (s.pairedWith) expect(names.has(s.pairedWith)).toBe(true);
@@ -229,7 +240,7 @@ describe('experiment plan', () => {
     // Whole words: CE is not the "ce" of "(reference)"; a pattern may start with "+".
     expect(filterSpecs(specs, ['ce']).map((s) => s.name)).toEqual(['CE', 'CE + CRAT']);
     expect(filterSpecs(specs, ['CE + CRAT']).map((s) => s.name)).toEqual(['CE + CRAT']);
-    expect(filterSpecs(specs, ['+ CRAT (']).length).toBe(7);
+    expect(filterSpecs(specs, ['+ CRAT (']).length).toBe(8);
     expect(filterSpecs(specs, ['sampler']).map((s) => s.name)).toEqual([
       'EQLv2 (uniform sampler)',
       'EQLv2 + CRAT (uniform sampler)',
