@@ -100,7 +100,18 @@ describe('bench pairing', () => {
       const [row, base] = await Promise.all([configOf(name!, 2), configOf(baseName!, 2)]);
       expect(dataSide(row), what).toEqual(dataSide(base));
       expect(order(row), what).toEqual(order(base));
-      // Outside the transfers nothing differs (the preset's default work dir is not used).
+      // Outside the transfers nothing differs (the preset's default work dir is not used), but
+      // for the loss-weight control, whose heads' own box and mask loss weights are raised.
+      if (name!.includes('loss weights)')) {
+        const raised = (c: CratConfig) => [
+          c.model.roiHead.bbox.lossBboxWeight,
+          c.model.roiHead.mask.lossMaskWeight,
+        ];
+        expect(raised(row), what).toEqual([3, 5]);
+        expect(raised(base), what).toEqual([1, 1]);
+        row.model.roiHead.bbox.lossBboxWeight = 1;
+        row.model.roiHead.mask.lossMaskWeight = 1;
+      }
       const { transfers: _t, workDir: _w, ...restRow } = row;
       const { transfers: _u, workDir: _v, ...restBase } = base;
       expect(restRow, what).toEqual(restBase);

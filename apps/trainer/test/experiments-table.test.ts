@@ -187,6 +187,7 @@ describe('experiment plan', () => {
     expect(variant.map((s) => s.config)).toEqual([
       'configs/synth/eqlv2_crat.ts',
       'configs/synth/eqlv2_crat.ts',
+      'configs/synth/eqlv2.ts',
       'configs/synth/eqlv2_crat_box.ts',
       'configs/synth/eqlv2_crat_mask.ts',
       'configs/synth/eqlv2.ts',
@@ -219,6 +220,13 @@ describe('experiment plan', () => {
       'transfers.1.lossWeight=0.1',
     ]);
     expect(variant[1]!.alsoPairedWith).toBe('EQLv2 + CRAT');
+    // Its control: no CRAT, the heads' own box and mask loss weights raised, against that row.
+    expect(variant[2]!.cfgOptions).toEqual([
+      'model.roiHead.bbox.lossBboxWeight=3',
+      'model.roiHead.mask.lossMaskWeight=5',
+    ]);
+    expect(variant[2]!.cratMode).toBeUndefined();
+    expect(variant[2]!.alsoPairedWith).toBe(variant[1]!.name);
     // Every paired base is a row of the plan.
     const names = new Set(specs.map((s) => s.name));
     for (const s of specs) if (s.pairedWith) expect(names.has(s.pairedWith)).toBe(true);

@@ -178,10 +178,10 @@ export function formatExperimentsReport(
       `Each mode against ${PIPELINE_BASE}, then against the default mode's \`${PIPELINE_CRAT}\`. ${PAIRED}`,
     ),
     ...section(
-      'CRAT variants on EQLv2 (the squared-gradient similarity; the loss weights picked on minival; one branch only; other samplers, each beside EQLv2 with the same sampler; the decoupled stage 2 from `EQLv2 + CRAT`):',
+      'CRAT variants on EQLv2 (the squared-gradient similarity; the loss weights picked on minival and EQLv2 with its own box and mask loss weights raised as much; one branch only; other samplers, each beside EQLv2 with the same sampler; the decoupled stage 2 from `EQLv2 + CRAT`):',
       variant.rows,
       variant.differences,
-      `The similarity, loss-weight and one-branch rows against ${PIPELINE_BASE}, then against \`${PIPELINE_CRAT}\`. ${PAIRED}`,
+      `The similarity, loss-weight and one-branch rows against ${PIPELINE_BASE}, then against \`${PIPELINE_CRAT}\` (the loss-weight control against the loss-weight row). ${PAIRED}`,
     ),
     ...formatPerClassSection(perClass, { base: PIPELINE_BASE, row: PIPELINE_CRAT }),
   ].join('\n');
