@@ -102,7 +102,10 @@ describe('bench pairing', () => {
       expect(order(row), what).toEqual(order(base));
       // Outside the transfers nothing differs (the preset's default work dir is not used), but
       // for the loss-weight control, whose heads' own box and mask loss weights are raised.
-      if (name!.includes('loss weights)')) {
+      const ownWeights = specs
+        .find((s) => s.name === name)!
+        .cfgOptions?.some((o) => o.startsWith('model.roiHead.'));
+      if (ownWeights) {
         const raised = (c: CratConfig) => [
           c.model.roiHead.bbox.lossBboxWeight,
           c.model.roiHead.mask.lossMaskWeight,

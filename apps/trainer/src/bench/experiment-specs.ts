@@ -84,10 +84,10 @@ const SAMPLERS = [
  * - `mode`: EQLv2 + CRAT in the other two modes (the default one is the `EQLv2 + CRAT` row),
  *   each against EQLv2 and against `EQLv2 + CRAT`;
  * - `variant`: CRAT with the squared-gradient similarity (the published one compares the signed
- *   gradient with the Fisher), with the loss weights picked on minival (and EQLv2 with its own
- *   box and mask loss weights raised as much, against that row), box-only and mask-only
- *   CRAT (these four also against
- *   `EQLv2 + CRAT`), CRAT with the uniform and class-aware samplers
+ *   gradient with the Fisher), with the loss weights picked on minival, box-only and mask-only
+ *   CRAT (these four also against `EQLv2 + CRAT`); EQLv2 with its own box and mask loss weights
+ *   raised as much as the picked weights add (against that row); CRAT with the uniform and
+ *   class-aware samplers
  *   (each beside EQLv2 with that sampler, so the pair differs by CRAT alone; repeat-factor is
  *   the preset's, the `EQLv2 + CRAT` row), and the decoupled stage 2 from `EQLv2 + CRAT`.
  */
@@ -124,8 +124,9 @@ export function experimentSpecs(defaultMode: CratMode = DEFAULT_CRAT_MODE): Expe
     pairedWith: PIPELINE_BASE,
     alsoPairedWith: PIPELINE_CRAT,
   });
+  const selectedWeights = `EQLv2 + CRAT (loss weights x${SELECTED_LOSS_WEIGHT_SCALE})`;
   specs.push({
-    name: `EQLv2 + CRAT (loss weights x${SELECTED_LOSS_WEIGHT_SCALE})`,
+    name: selectedWeights,
     config: 'configs/synth/eqlv2_crat.ts',
     cratMode: defaultMode,
     group: 'variant',
@@ -142,7 +143,7 @@ export function experimentSpecs(defaultMode: CratMode = DEFAULT_CRAT_MODE): Expe
       `model.roiHead.mask.lossMaskWeight=${LOSS_WEIGHT_CONTROL.mask}`,
     ],
     pairedWith: PIPELINE_BASE,
-    alsoPairedWith: `EQLv2 + CRAT (loss weights x${SELECTED_LOSS_WEIGHT_SCALE})`,
+    alsoPairedWith: selectedWeights,
   });
   for (const [file, what] of [
     ['eqlv2_crat_box', 'box only'],
