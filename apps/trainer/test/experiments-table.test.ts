@@ -188,6 +188,7 @@ describe('experiment plan', () => {
       'configs/synth/eqlv2_crat.ts',
       'configs/synth/eqlv2_crat.ts',
       'configs/synth/eqlv2.ts',
+      'configs/synth/eqlv2_crat.ts',
       'configs/synth/eqlv2_crat_box.ts',
       'configs/synth/eqlv2_crat_mask.ts',
       'configs/synth/eqlv2.ts',
@@ -227,6 +228,15 @@ describe('experiment plan', () => {
     ]);
     expect(variant[2]!.cratMode).toBeUndefined();
     expect(variant[2]!.alsoPairedWith).toBe(variant[1]!.name);
+    // The Fisher guidance's control: the same loss weights, the weight spread evenly.
+    expect(variant[3]!.name).toBe('EQLv2 + CRAT (loss weights x10, uniform weights)');
+    expect(variant[3]!.cfgOptions).toEqual([
+      ...variant[1]!.cfgOptions!,
+      'transfers.0.similarity=uniform',
+      'transfers.1.similarity=uniform',
+    ]);
+    expect(variant[3]!.cratMode).toBe(variant[1]!.cratMode);
+    expect(variant[3]!.alsoPairedWith).toBe(variant[1]!.name);
     // Every paired base is a row of the plan.
     const names = new Set(specs.map((s) => s.name));
     for (const s of specs) if (s.pairedWith) expect(names.has(s.pairedWith)).toBe(true);
@@ -248,7 +258,7 @@ describe('experiment plan', () => {
     // Whole words: CE is not the "ce" of "(reference)"; a pattern may start with "+".
     expect(filterSpecs(specs, ['ce']).map((s) => s.name)).toEqual(['CE', 'CE + CRAT']);
     expect(filterSpecs(specs, ['CE + CRAT']).map((s) => s.name)).toEqual(['CE + CRAT']);
-    expect(filterSpecs(specs, ['+ CRAT (']).length).toBe(8);
+    expect(filterSpecs(specs, ['+ CRAT (']).length).toBe(9);
     expect(filterSpecs(specs, ['sampler']).map((s) => s.name)).toEqual([
       'EQLv2 (uniform sampler)',
       'EQLv2 + CRAT (uniform sampler)',

@@ -19,7 +19,8 @@ export interface ClassWeightStep {
  * Update the Fisher from this step's per-RoI gradients (`perRoi [P, K]`, detached), then
  * compare each RoI's gradient (the first RoI's in `reference` mode, as the published code
  * does; squared with `similarity: 'squared-gradient'`) with every class's updated Fisher and
- * turn the similarities into class weights.
+ * turn the similarities into class weights (`similarity: 'uniform'` skips the comparison and
+ * spreads them evenly; the Fisher is still updated, for `seen`).
  * Cosine similarity is scale-free, so `perRoi` may carry any positive normaliser.
  */
 export function fisherGuidedClassWeights(
@@ -32,17 +33,32 @@ export function fisherGuidedClassWeights(
   bank.update(perRoi, present, opts.mode, opts.momentum);
   const fisher = bank.fisher!;
   return tf.tidy(() => {
-    const p = perRoi.shape[0];
-    const probe = opts.similarity === 'squared-gradient' ? tf.square(perRoi) : perRoi;
-    const cos =
-      opts.mode === 'reference'
-        ? tf.tile(cosineToFisher(tf.slice(probe, [0, 0], [1, -1]), fisher, opts.normEps), [p, 1])
-        : cosineToFisher(probe, fisher, opts.normEps);
     return {
-      classWeights: classExcludingSoftmax(cos as tf.Tensor2D, labelOneHot, opts.temperature),
+      classWeights: classExcludingSoftmax(
+        similarityScores(perRoi, fisher, opts),
+        labelOneHot,
+        opts.temperature,
+      ),
       seen: seenClassMask(fisher),
     };
   });
+}
+
+/** `[P, C]` scores of each RoI against each class that the class-excluding softmax turns into weights. */
+function similarityScores(
+  perRoi: tf.Tensor2D,
+  fisher: tf.Tensor2D,
+  opts: Pick<CratCommonOptions, 'mode' | 'normEps' | 'similarity'>,
+): tf.Tensor2D {
+  const p = perRoi.shape[0];
+  // Equal scores: the softmax spreads each RoI's weight evenly over the other classes.
+  if (opts.similarity === 'uniform') return tf.zeros([p, fisher.shape[0]]);
+  const probe = opts.similarity === 'squared-gradient' ? tf.square(perRoi) : perRoi;
+  if (opts.mode === 'reference') {
+    const first = cosineToFisher(tf.slice(probe, [0, 0], [1, -1]), fisher, opts.normEps);
+    return tf.tile(first, [p, 1]);
+  }
+  return cosineToFisher(probe, fisher, opts.normEps);
 }
 
 /**

@@ -25,10 +25,18 @@ export const CRAT_MODES: readonly CratMode[] = ['reference', 'exact', 'exact-fis
  *   give every class the same weight (`test/similarity.test.ts`).
  * - `squared-gradient`: the RoI's squared gradient (its one-sample Fisher), compared with the
  *   class Fisher like with like; the residual signs drop out.
+ * - `uniform`: no comparison, every class scores the same, so each of the other C-1 classes
+ *   gets weight 1/(C-1) (before `maskUnseenClasses`). An ablation, not a method: it keeps the
+ *   cross-class transfer and its loss weight and drops the Fisher guidance, which says whether
+ *   the guidance is what helps.
  */
-export type CratSimilarity = 'gradient' | 'squared-gradient';
+export type CratSimilarity = 'gradient' | 'squared-gradient' | 'uniform';
 
-export const CRAT_SIMILARITIES: readonly CratSimilarity[] = ['gradient', 'squared-gradient'];
+export const CRAT_SIMILARITIES: readonly CratSimilarity[] = [
+  'gradient',
+  'squared-gradient',
+  'uniform',
+];
 
 /** Box regression loss whose derivative feeds the Fisher and whose value is the transfer loss. */
 export type RegressionLoss = 'l1' | 'smooth-l1';

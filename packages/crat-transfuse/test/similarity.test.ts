@@ -1,11 +1,14 @@
-// What the published similarity does with the L1 box loss, and what `squared-gradient` does
-// instead: hand cases with one-hot features, so every cosine is known in closed form.
+// What the published similarity does with the L1 box loss, what `squared-gradient` does
+// instead, and that `uniform` ignores both: hand cases with one-hot features, so every cosine
+// is known in closed form.
 
 import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import {
+  appliedClassWeights,
   CratBoxTransfer,
   CratOptionError,
+  type CratSimilarity,
   cosineToFisher,
   FisherBank,
   fisherGuidedClassWeights,
@@ -48,7 +51,7 @@ function teachBank(): FisherBank {
 async function weightsOf(
   bank: FisherBank,
   signs: number[],
-  similarity: 'gradient' | 'squared-gradient',
+  similarity: CratSimilarity,
 ): Promise<number[]> {
   const perRoi = tf.tidy(() => perRoiBoxGradients(tf.tensor2d([ROI]), tf.tensor2d([signs])));
   const onehot = floatOneHot(tf.tensor1d([2], 'int32'), C);
@@ -113,6 +116,45 @@ describe.each(BACKENDS)('CRAT similarity (%s)', (backend) => {
     bank.dispose();
   });
 
+  it('uniform: 1/(C-1) to every other class whatever the features and residual signs', async () => {
+    const bank = teachBank();
+    for (const signs of [ALL_PLUS, ALL_MINUS, BALANCED]) {
+      expect(await weightsOf(bank, signs, 'uniform')).toEqual([0.5, 0.5, 0]);
+    }
+    bank.dispose();
+  });
+
+  it('uniform: unseen classes are still zeroed by maskUnseenClasses, without renormalising', async () => {
+    // Five classes, only 0 and 3 seen: a class-3 RoI gives 1/4 to each other class, then
+    // the unseen 1, 2, 4 lose theirs and class 0 keeps 1/4.
+    const n = 5;
+    const bank = new FisherBank(n, 'test');
+    tf.tidy(() => {
+      const g = perRoiBoxGradients(
+        tf.tensor2d([
+          [1, 0, 0],
+          [0, 1, 0],
+        ]),
+        tf.tensor2d([ALL_PLUS, ALL_PLUS]),
+      );
+      bank.update(g, presentClasses([0, 3], n, 'test'), 'exact-fisher', 1);
+    });
+    const perRoi = tf.tidy(() => perRoiBoxGradients(tf.tensor2d([ROI]), tf.tensor2d([ALL_PLUS])));
+    const onehot = floatOneHot(tf.tensor1d([3], 'int32'), n);
+    const step = fisherGuidedClassWeights(bank, perRoi, presentClasses([3], n, 'test'), onehot, {
+      mode: 'exact',
+      momentum: 0.01,
+      temperature: 0.05,
+      normEps: 1e-12,
+      similarity: 'uniform',
+    });
+    expect(Array.from(await step.classWeights.data())).toEqual([0.25, 0.25, 0.25, 0, 0.25]);
+    const applied = appliedClassWeights(step, true);
+    expect(Array.from(await applied.data())).toEqual([0.25, 0, 0, 0, 0]);
+    tf.dispose([perRoi, onehot, step.classWeights, step.seen, applied]);
+    bank.dispose();
+  });
+
   it('squared-gradient goes through the plug-in; an unknown value is refused by name', () => {
     expect(new CratBoxTransfer(C, { similarity: 'squared-gradient' }).options.similarity).toBe(
       'squared-gradient',
@@ -120,7 +162,7 @@ describe.each(BACKENDS)('CRAT similarity (%s)', (backend) => {
     expect(new CratBoxTransfer(C).options.similarity).toBe('gradient');
     expect(() => new CratBoxTransfer(C, { similarity: 'abs' as never })).toThrow(CratOptionError);
     expect(() => new CratBoxTransfer(C, { similarity: 'abs' as never })).toThrow(
-      /crat-bbox: option 'similarity' must be one of 'gradient', 'squared-gradient'/,
+      /crat-bbox: option 'similarity' must be one of 'gradient', 'squared-gradient', 'uniform'/,
     );
   });
 });

@@ -44,6 +44,13 @@ export const PIPELINE_CRAT = 'EQLv2 + CRAT';
 /** The similarity that is not the published one (`@crat/crat-transfuse`'s `similarity`). */
 const SQUARED_SIMILARITY = 'squared-gradient';
 
+/**
+ * The similarity that spreads the transfer weight evenly over the other classes: with the
+ * picked loss weights, the control for the Fisher guidance (the same transfer and loss, no
+ * look-alikes).
+ */
+const UNIFORM_SIMILARITY = 'uniform';
+
 /** `--cfg-options` setting the similarity of both transfers of the CRAT presets. */
 function similarityOptions(similarity: string): string[] {
   return [`transfers.0.similarity=${similarity}`, `transfers.1.similarity=${similarity}`];
@@ -86,7 +93,8 @@ const SAMPLERS = [
  * - `variant`: CRAT with the squared-gradient similarity (the published one compares the signed
  *   gradient with the Fisher), with the loss weights picked on minival, box-only and mask-only
  *   CRAT (these four also against `EQLv2 + CRAT`); EQLv2 with its own box and mask loss weights
- *   raised as much as the picked weights add (against that row); CRAT with the uniform and
+ *   raised as much as the picked weights add, and CRAT with the picked weights spread evenly
+ *   over the other classes (`similarity: 'uniform'`; both against that row); CRAT with the uniform and
  *   class-aware samplers
  *   (each beside EQLv2 with that sampler, so the pair differs by CRAT alone; repeat-factor is
  *   the preset's, the `EQLv2 + CRAT` row), and the decoupled stage 2 from `EQLv2 + CRAT`.
@@ -141,6 +149,18 @@ export function experimentSpecs(defaultMode: CratMode = DEFAULT_CRAT_MODE): Expe
     cfgOptions: [
       `model.roiHead.bbox.lossBboxWeight=${LOSS_WEIGHT_CONTROL.box}`,
       `model.roiHead.mask.lossMaskWeight=${LOSS_WEIGHT_CONTROL.mask}`,
+    ],
+    pairedWith: PIPELINE_BASE,
+    alsoPairedWith: selectedWeights,
+  });
+  specs.push({
+    name: `${selectedWeights.slice(0, -1)}, ${UNIFORM_SIMILARITY} weights)`,
+    config: 'configs/synth/eqlv2_crat.ts',
+    cratMode: defaultMode,
+    group: 'variant',
+    cfgOptions: [
+      ...lossWeightOptions(SELECTED_LOSS_WEIGHT_SCALE),
+      ...similarityOptions(UNIFORM_SIMILARITY),
     ],
     pairedWith: PIPELINE_BASE,
     alsoPairedWith: selectedWeights,
