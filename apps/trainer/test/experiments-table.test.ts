@@ -1,9 +1,11 @@
+import { resolve } from 'node:path';
 import { CRAT_MODES, DEFAULT_CRAT_MODE } from '@crat/crat-transfuse';
 import { describe, expect, it } from 'vitest';
 import {
   budgetOverrides,
   experimentSpecs,
   filterSpecs,
+  RECORDED_CRAT_MODE,
   runFolderName,
   seedsFor,
   selectionSpecs,
@@ -24,6 +26,9 @@ import {
   formatExperimentsTable,
   meanSpread,
 } from '../src/bench/experiments-table.js';
+import { readRunRecords } from '../src/bench/run-records.js';
+
+const REPO = resolve(__dirname, '../../..');
 
 const m = (AP: number, APr: number, APc: number, APf: number) => ({ AP, APr, APc, APf });
 
@@ -113,13 +118,13 @@ describe('experiments report', () => {
     expect(md).toContain('120 training steps per run');
     expect(md).toContain('first 100 of 600 synth val images');
     expect(md).toContain('10m00s of run time');
-    // EQLv2 + CRAT is shown again as the default mode and as the repeat-factor sampler row.
-    expect(md).toContain(`| EQLv2 + CRAT (${DEFAULT_CRAT_MODE}) | 2 |`);
+    // EQLv2 + CRAT is shown again as its mode's row and as the repeat-factor sampler row.
+    expect(md).toContain(`| EQLv2 + CRAT (${RECORDED_CRAT_MODE}) | 2 |`);
     expect(md).toContain('| EQLv2 + CRAT (repeat-factor sampler) | 2 |');
     // Paired rows: loss pair +5.0 / +6.0 points, mean +5.5; mode against EQLv2; sampler pair.
     expect(md).toMatch(/\| EQLv2 \+ CRAT vs EQLv2 \| 2 \| \+5\.5 \[/);
     expect(md).toMatch(/\| EQLv2 \+ CRAT \(reference\) vs EQLv2 \| 2 \| -10\.5 \[/);
-    // ...then against the default mode's EQLv2 + CRAT (-15 / -17 points), after the EQLv2 pair.
+    // ...then against EQLv2 + CRAT (-15 / -17 points), after the EQLv2 pair.
     const againstDefault = '| EQLv2 + CRAT (reference) vs EQLv2 + CRAT | 2 | -16.0';
     expect(md).toContain(againstDefault);
     expect(md.indexOf(againstDefault)).toBeGreaterThan(
@@ -140,7 +145,7 @@ describe('experiments report', () => {
     const specs = selectionSpecs();
     const runs = [
       run('EQLv2', 0, 0.1),
-      run(`CRAT mode ${DEFAULT_CRAT_MODE}`, 0, 0.2),
+      run(`CRAT mode ${RECORDED_CRAT_MODE}`, 0, 0.2),
       run('CRAT mode exact', 0, 0.25),
       run('CRAT mode reference', 0, 0.15),
       run('CRAT temperature 0.02', 0, 0.19),
@@ -162,6 +167,17 @@ describe('experiments report', () => {
       '- mode: **exact** (`CRAT mode exact`, box AP 25.0; 3 of the candidates ran)',
     );
   });
+
+  it("makes the package's default mode the pick of the committed minival records", () => {
+    const records = readRunRecords(resolve(REPO, 'bench-results/select'));
+    expect(records.length).toBeGreaterThanOrEqual(3 * CRAT_MODES.length);
+    expect(records.every((r) => r.split === 'minival')).toBe(true);
+    const mode = pickSettings(records, selectionSpecs()).find((p) => p.setting === 'mode')!;
+    expect(mode.candidates).toBe(CRAT_MODES.length);
+    expect(mode.value).toBe(DEFAULT_CRAT_MODE);
+    // The table's "+ CRAT" rows keep the mode they were recorded in, which is another one.
+    expect(RECORDED_CRAT_MODE).not.toBe(DEFAULT_CRAT_MODE);
+  });
 });
 
 describe('experiment plan', () => {
@@ -169,13 +185,13 @@ describe('experiment plan', () => {
     const specs = experimentSpecs();
     const loss = specs.filter((s) => s.group === 'loss');
     expect(loss).toHaveLength(8);
-    // The "+ CRAT" runs use the package's default mode; the mode table adds the other two.
+    // The "+ CRAT" runs use the mode they were recorded in; the mode table adds the other two.
     for (const s of loss.filter((x) => x.name.endsWith('+ CRAT'))) {
-      expect(s.cratMode).toBe(DEFAULT_CRAT_MODE);
+      expect(s.cratMode).toBe(RECORDED_CRAT_MODE);
       expect(s.pairedWith).toBe(s.name.slice(0, -' + CRAT'.length));
     }
     expect(specs.filter((s) => s.group === 'mode').map((s) => s.cratMode)).toEqual(
-      CRAT_MODES.filter((m) => m !== DEFAULT_CRAT_MODE),
+      CRAT_MODES.filter((m) => m !== RECORDED_CRAT_MODE),
     );
     expect(new Set(specs.map((s) => s.name)).size).toBe(specs.length);
     expect(

@@ -2,7 +2,6 @@
 // group, the paired differences, the per-class view) and the selection report (the pick on
 // minival). Pure formatting; the runs come from the records on disk.
 
-import { DEFAULT_CRAT_MODE } from '@crat/crat-transfuse';
 import { aprStatements, publishedClaimStatement } from './crat-statements.js';
 import {
   type ExperimentGroup,
@@ -123,7 +122,7 @@ export function formatPerClassSection(rows: readonly PerClassRow[], pair: RowPai
 
 /**
  * The experiments document: the loss x CRAT table and its paired differences, the CRAT modes
- * (the default mode's row is the `EQLv2 + CRAT` run), the variants (box/mask only, samplers,
+ * (the `EQLv2 + CRAT` run in its mode is one of them), the variants (box/mask only, samplers,
  * stage 2; repeat-factor is the preset's sampler, so `EQLv2 + CRAT` is shown as that row), and
  * the per-class view of the default pipeline's pair.
  */
@@ -152,7 +151,9 @@ export function formatExperimentsReport(
     };
   };
   const loss = table('loss');
-  const mode = table('mode', [{ from: PIPELINE_CRAT, as: `EQLv2 + CRAT (${DEFAULT_CRAT_MODE})` }]);
+  // The pipeline row's mode is the plan's (the records' configs match it, or resume refuses them).
+  const tableMode = specs.find((s) => s.name === PIPELINE_CRAT)?.cratMode;
+  const mode = table('mode', [{ from: PIPELINE_CRAT, as: `EQLv2 + CRAT (${tableMode})` }]);
   const variant = table('variant', [
     { from: PIPELINE_CRAT, as: 'EQLv2 + CRAT (repeat-factor sampler)' },
   ]);
@@ -175,13 +176,13 @@ export function formatExperimentsReport(
       `CRAT modes on EQLv2 (a report, not a choice: the default mode is chosen on minival by \`crat bench select\`):`,
       mode.rows,
       mode.differences,
-      `Each mode against ${PIPELINE_BASE}, then against the default mode's \`${PIPELINE_CRAT}\`. ${PAIRED}`,
+      `Each mode against ${PIPELINE_BASE}, then against \`${PIPELINE_CRAT}\` (${tableMode}, the mode of the table's "+ CRAT" rows). ${PAIRED}`,
     ),
     ...section(
-      'CRAT variants on EQLv2 (the squared-gradient similarity; the loss weights picked on minival and EQLv2 with its own box and mask loss weights raised as much; one branch only; other samplers, each beside EQLv2 with the same sampler; the decoupled stage 2 from `EQLv2 + CRAT`):',
+      'CRAT variants on EQLv2 (the squared-gradient similarity; the loss weights picked on minival, EQLv2 with its own box and mask loss weights raised as much, and the picked weights spread evenly over the other classes; one branch only; other samplers, each beside EQLv2 with the same sampler; the decoupled stage 2 from `EQLv2 + CRAT`):',
       variant.rows,
       variant.differences,
-      `The similarity, loss-weight and one-branch rows against ${PIPELINE_BASE}, then against \`${PIPELINE_CRAT}\` (the loss-weight control against the loss-weight row). ${PAIRED}`,
+      `The similarity, loss-weight and one-branch rows against ${PIPELINE_BASE}, then against \`${PIPELINE_CRAT}\` (the two controls against the loss-weight row). ${PAIRED}`,
     ),
     ...formatPerClassSection(perClass, { base: PIPELINE_BASE, row: PIPELINE_CRAT }),
   ].join('\n');
