@@ -205,6 +205,7 @@ describe('experiment plan', () => {
       'configs/synth/eqlv2_crat.ts',
       'configs/synth/eqlv2.ts',
       'configs/synth/eqlv2_crat.ts',
+      'configs/synth/eqlv2_crat.ts',
       'configs/synth/eqlv2_crat_box.ts',
       'configs/synth/eqlv2_crat_mask.ts',
       'configs/synth/eqlv2.ts',
@@ -253,6 +254,11 @@ describe('experiment plan', () => {
     ]);
     expect(variant[3]!.cratMode).toBe(variant[1]!.cratMode);
     expect(variant[3]!.alsoPairedWith).toBe(variant[1]!.name);
+    // Both minival picks at once: the default mode with the picked weights.
+    expect(variant[4]!.name).toBe(`EQLv2 + CRAT (${DEFAULT_CRAT_MODE}, loss weights x10)`);
+    expect(variant[4]!.cratMode).toBe(DEFAULT_CRAT_MODE);
+    expect(variant[4]!.cfgOptions).toEqual(variant[1]!.cfgOptions);
+    expect(variant[4]!.alsoPairedWith).toBe(variant[1]!.name);
     // Every paired base is a row of the plan.
     const names = new Set(specs.map((s) => s.name));
     for (const s of specs) if (s.pairedWith) expect(names.has(s.pairedWith)).toBe(true);
@@ -274,7 +280,7 @@ describe('experiment plan', () => {
     // Whole words: CE is not the "ce" of "(reference)"; a pattern may start with "+".
     expect(filterSpecs(specs, ['ce']).map((s) => s.name)).toEqual(['CE', 'CE + CRAT']);
     expect(filterSpecs(specs, ['CE + CRAT']).map((s) => s.name)).toEqual(['CE + CRAT']);
-    expect(filterSpecs(specs, ['+ CRAT (']).length).toBe(9);
+    expect(filterSpecs(specs, ['+ CRAT (']).length).toBe(10);
     expect(filterSpecs(specs, ['sampler']).map((s) => s.name)).toEqual([
       'EQLv2 (uniform sampler)',
       'EQLv2 + CRAT (uniform sampler)',

@@ -1,7 +1,7 @@
 // The rows of `crat bench experiments` and `crat bench select`: which preset each trains, with
 // which overrides, how many seeds, which row it is compared with, and the budget's schedule.
 
-import { CRAT_MODES, type CratMode } from '@crat/crat-transfuse';
+import { CRAT_MODES, type CratMode, DEFAULT_CRAT_MODE } from '@crat/crat-transfuse';
 
 /** Which table a row is shown in. */
 export type ExperimentGroup = 'loss' | 'mode' | 'variant' | 'select';
@@ -78,6 +78,9 @@ function lossWeightOptions(k: number): string[] {
  */
 export const SELECTED_LOSS_WEIGHT_SCALE = 10;
 
+/** The mode `crat bench select` picked on minival: the package default since then. */
+const SELECTED_MODE: CratMode = DEFAULT_CRAT_MODE;
+
 /**
  * The control for the x10 loss weights: EQLv2 without CRAT, its own box and mask loss weights
  * raised to the loss the x10 transfers add (over an x10 run's last 200 steps `loss_bbox_trans`
@@ -102,7 +105,8 @@ const SAMPLERS = [
  *   gradient with the Fisher), with the loss weights picked on minival, box-only and mask-only
  *   CRAT (these four also against `EQLv2 + CRAT`); EQLv2 with its own box and mask loss weights
  *   raised as much as the picked weights add, and CRAT with the picked weights spread evenly
- *   over the other classes (`similarity: 'uniform'`; both against that row); CRAT with the uniform and
+ *   over the other classes (`similarity: 'uniform'`; both against that row), and the picked
+ *   weights in the picked mode (against EQLv2 and that row); CRAT with the uniform and
  *   class-aware samplers
  *   (each beside EQLv2 with that sampler, so the pair differs by CRAT alone; repeat-factor is
  *   the preset's, the `EQLv2 + CRAT` row), and the decoupled stage 2 from `EQLv2 + CRAT`.
@@ -170,6 +174,16 @@ export function experimentSpecs(defaultMode: CratMode = RECORDED_CRAT_MODE): Exp
       ...lossWeightOptions(SELECTED_LOSS_WEIGHT_SCALE),
       ...similarityOptions(UNIFORM_SIMILARITY),
     ],
+    pairedWith: PIPELINE_BASE,
+    alsoPairedWith: selectedWeights,
+  });
+  // The two minival picks together (each was picked with the other setting at its old value).
+  specs.push({
+    name: `EQLv2 + CRAT (${SELECTED_MODE}, loss weights x${SELECTED_LOSS_WEIGHT_SCALE})`,
+    config: 'configs/synth/eqlv2_crat.ts',
+    cratMode: SELECTED_MODE,
+    group: 'variant',
+    cfgOptions: lossWeightOptions(SELECTED_LOSS_WEIGHT_SCALE),
     pairedWith: PIPELINE_BASE,
     alsoPairedWith: selectedWeights,
   });

@@ -179,10 +179,10 @@ export function formatExperimentsReport(
       `Each mode against ${PIPELINE_BASE}, then against \`${PIPELINE_CRAT}\` (${tableMode}, the mode of the table's "+ CRAT" rows). ${PAIRED}`,
     ),
     ...section(
-      'CRAT variants on EQLv2 (the squared-gradient similarity; the loss weights picked on minival, EQLv2 with its own box and mask loss weights raised as much, and the picked weights spread evenly over the other classes; one branch only; other samplers, each beside EQLv2 with the same sampler; the decoupled stage 2 from `EQLv2 + CRAT`):',
+      'CRAT variants on EQLv2 (the squared-gradient similarity; the loss weights picked on minival, EQLv2 with its own box and mask loss weights raised as much, the picked weights spread evenly over the other classes, and the picked weights in the picked mode; one branch only; other samplers, each beside EQLv2 with the same sampler; the decoupled stage 2 from `EQLv2 + CRAT`):',
       variant.rows,
       variant.differences,
-      `The similarity, loss-weight and one-branch rows against ${PIPELINE_BASE}, then against \`${PIPELINE_CRAT}\` (the two controls against the loss-weight row). ${PAIRED}`,
+      `The similarity, loss-weight and one-branch rows against ${PIPELINE_BASE}, then against \`${PIPELINE_CRAT}\` (its two controls and the picked mode against the loss-weight row). ${PAIRED}`,
     ),
     ...formatPerClassSection(perClass, { base: PIPELINE_BASE, row: PIPELINE_CRAT }),
   ].join('\n');
