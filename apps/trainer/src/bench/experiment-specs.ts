@@ -98,8 +98,9 @@ const SAMPLERS = [
 
 /**
  * Every row of the table:
- * - `loss`: {CE, EQLv2, Group softmax, Seesaw} x {without, with CRAT in `defaultMode`};
- * - `mode`: EQLv2 + CRAT in the other two modes (`defaultMode` is the `EQLv2 + CRAT` row),
+ * - `loss`: {CE, EQLv2, Group softmax, Seesaw} x {without, with CRAT in `tableMode`, by
+ *   default the mode the "+ CRAT" rows were recorded in};
+ * - `mode`: EQLv2 + CRAT in the other two modes (`tableMode` is the `EQLv2 + CRAT` row),
  *   each against EQLv2 and against `EQLv2 + CRAT`;
  * - `variant`: CRAT with the squared-gradient similarity (the published one compares the signed
  *   gradient with the Fisher), with the loss weights picked on minival, box-only and mask-only
@@ -111,7 +112,7 @@ const SAMPLERS = [
  *   (each beside EQLv2 with that sampler, so the pair differs by CRAT alone; repeat-factor is
  *   the preset's, the `EQLv2 + CRAT` row), and the decoupled stage 2 from `EQLv2 + CRAT`.
  */
-export function experimentSpecs(defaultMode: CratMode = RECORDED_CRAT_MODE): ExperimentSpec[] {
+export function experimentSpecs(tableMode: CratMode = RECORDED_CRAT_MODE): ExperimentSpec[] {
   const specs: ExperimentSpec[] = [];
   for (const [file, label] of LOSSES) {
     const pipelinePair = label === PIPELINE_BASE;
@@ -119,13 +120,13 @@ export function experimentSpecs(defaultMode: CratMode = RECORDED_CRAT_MODE): Exp
     specs.push({
       name: `${label} + CRAT`,
       config: `configs/synth/${file}_crat.ts`,
-      cratMode: defaultMode,
+      cratMode: tableMode,
       group: 'loss',
       pairedWith: label,
       pipelinePair,
     });
   }
-  for (const mode of CRAT_MODES.filter((m) => m !== defaultMode)) {
+  for (const mode of CRAT_MODES.filter((m) => m !== tableMode)) {
     specs.push({
       name: `EQLv2 + CRAT (${mode})`,
       config: 'configs/synth/eqlv2_crat.ts',
@@ -138,7 +139,7 @@ export function experimentSpecs(defaultMode: CratMode = RECORDED_CRAT_MODE): Exp
   specs.push({
     name: `EQLv2 + CRAT (${SQUARED_SIMILARITY} similarity)`,
     config: 'configs/synth/eqlv2_crat.ts',
-    cratMode: defaultMode,
+    cratMode: tableMode,
     group: 'variant',
     cfgOptions: similarityOptions(SQUARED_SIMILARITY),
     pairedWith: PIPELINE_BASE,
@@ -148,7 +149,7 @@ export function experimentSpecs(defaultMode: CratMode = RECORDED_CRAT_MODE): Exp
   specs.push({
     name: selectedWeights,
     config: 'configs/synth/eqlv2_crat.ts',
-    cratMode: defaultMode,
+    cratMode: tableMode,
     group: 'variant',
     cfgOptions: lossWeightOptions(SELECTED_LOSS_WEIGHT_SCALE),
     pairedWith: PIPELINE_BASE,
@@ -168,7 +169,7 @@ export function experimentSpecs(defaultMode: CratMode = RECORDED_CRAT_MODE): Exp
   specs.push({
     name: `${selectedWeights.slice(0, -1)}, ${UNIFORM_SIMILARITY} weights)`,
     config: 'configs/synth/eqlv2_crat.ts',
-    cratMode: defaultMode,
+    cratMode: tableMode,
     group: 'variant',
     cfgOptions: [
       ...lossWeightOptions(SELECTED_LOSS_WEIGHT_SCALE),
@@ -194,7 +195,7 @@ export function experimentSpecs(defaultMode: CratMode = RECORDED_CRAT_MODE): Exp
     specs.push({
       name: `EQLv2 + CRAT (${what})`,
       config: `configs/synth/${file}.ts`,
-      cratMode: defaultMode,
+      cratMode: tableMode,
       group: 'variant',
       pairedWith: PIPELINE_BASE,
       alsoPairedWith: PIPELINE_CRAT,
@@ -211,7 +212,7 @@ export function experimentSpecs(defaultMode: CratMode = RECORDED_CRAT_MODE): Exp
     specs.push({
       name: `EQLv2 + CRAT (${sampler} sampler)`,
       config: 'configs/synth/eqlv2_crat.ts',
-      cratMode: defaultMode,
+      cratMode: tableMode,
       group: 'variant',
       cfgOptions: [option],
       pairedWith: base,
@@ -220,7 +221,7 @@ export function experimentSpecs(defaultMode: CratMode = RECORDED_CRAT_MODE): Exp
   specs.push({
     name: 'EQLv2 + CRAT + stage 2',
     config: 'configs/synth/eqlv2_crat_stage2.ts',
-    cratMode: defaultMode,
+    cratMode: tableMode,
     group: 'variant',
     pairedWith: PIPELINE_CRAT,
     startsFrom: PIPELINE_CRAT,
