@@ -145,7 +145,8 @@ export function experimentSpecs(tableMode: CratMode = RECORDED_CRAT_MODE): Exper
     pairedWith: PIPELINE_BASE,
     alsoPairedWith: PIPELINE_CRAT,
   });
-  const selectedWeights = `EQLv2 + CRAT (loss weights x${SELECTED_LOSS_WEIGHT_SCALE})`;
+  const pickedWeights = `loss weights x${SELECTED_LOSS_WEIGHT_SCALE}`;
+  const selectedWeights = `EQLv2 + CRAT (${pickedWeights})`;
   specs.push({
     name: selectedWeights,
     config: 'configs/synth/eqlv2_crat.ts',
@@ -167,7 +168,7 @@ export function experimentSpecs(tableMode: CratMode = RECORDED_CRAT_MODE): Exper
     alsoPairedWith: selectedWeights,
   });
   specs.push({
-    name: `${selectedWeights.slice(0, -1)}, ${UNIFORM_SIMILARITY} weights)`,
+    name: `EQLv2 + CRAT (${pickedWeights}, ${UNIFORM_SIMILARITY} weights)`,
     config: 'configs/synth/eqlv2_crat.ts',
     cratMode: tableMode,
     group: 'variant',
@@ -180,7 +181,7 @@ export function experimentSpecs(tableMode: CratMode = RECORDED_CRAT_MODE): Exper
   });
   // The two minival picks together (each was picked with the other setting at its old value).
   specs.push({
-    name: `EQLv2 + CRAT (${SELECTED_MODE}, loss weights x${SELECTED_LOSS_WEIGHT_SCALE})`,
+    name: `EQLv2 + CRAT (${SELECTED_MODE}, ${pickedWeights})`,
     config: 'configs/synth/eqlv2_crat.ts',
     cratMode: SELECTED_MODE,
     group: 'variant',
